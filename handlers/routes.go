@@ -1,0 +1,78 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/gin-contrib/sessions"
+	"github.com/gin-gonic/gin"
+
+	"github.com/evosync/evosync/static"
+)
+
+// sessionMaxAge is the session lifetime in seconds (14 days); the Redis
+// key's TTL is the same.
+const sessionMaxAge = 14 * 24 * 3600
+
+// CookieOptions are the session cookie's settings: SameSite=Lax, because
+// Strict would drop the cookie on the redirect back from VK or Evotor.
+func CookieOptions(secure bool) sessions.Options {
+	return sessions.Options{Path: "/", MaxAge: sessionMaxAge, HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
+}
+
+// Routes builds the router with every route of the web process.
+func (h *Handler) Routes() *gin.Engine {
+	r := gin.New()
+	r.Use(gin.Recovery(), h.requestLog(), securityHeaders)
+	r.HandleMethodNotAllowed = true
+
+	// Without a session: health probe and static files.
+	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+	r.GET(static.Prefix+"*file", gin.WrapH(h.assets))
+
+	app := r.Group("/", sessions.Sessions(sessionName, h.Sessions), h.loadUser, h.checkCSRF)
+	app.GET("/", h.wrap(h.home))
+
+	// Accounts.
+	app.GET("/register", h.wrap(h.showRegister))
+	app.POST("/register", h.wrap(h.register))
+	app.GET("/login", h.wrap(h.showLogin))
+	app.POST("/login", h.wrap(h.login))
+	app.POST("/logout", h.wrap(h.logout))
+
+	// Pages for signed-in users.
+	pages := app.Group("/", requirePage)
+	pages.GET("/connections", h.wrap(h.showConnections))
+	pages.GET("/vk", h.wrap(h.showVK))
+	pages.GET("/vk/connect", h.wrap(h.connectVK))
+	pages.GET("/vk/callback", h.wrap(h.vkCallback))
+	pages.POST("/vk/disconnect", h.wrap(h.disconnectVK))
+	pages.GET("/evotor", h.wrap(h.showEvotor))
+	pages.GET("/evotor/connect", h.wrap(h.connectEvotor))
+	pages.GET("/evotor/callback", h.wrap(h.evotorCallback))
+	pages.POST("/evotor/disconnect", h.wrap(h.disconnectEvotor))
+
+	// Fragments polled or posted by htmx.
+	fragments := app.Group("/connections", requireFragment)
+	fragments.GET("/:provider/badge", h.wrap(h.showBadge))
+	fragments.POST("/:provider/check", h.wrap(h.queueCheck))
+
+	// Operators: the read-only queue dashboard.
+	admin := app.Group(adminQueuesPath, h.requireAdmin)
+	queues := gin.WrapH(h.queuesUI())
+	admin.Any("", queues)
+	admin.Any("/*path", queues)
+
+	r.NoRoute(h.wrap(func(c *gin.Context) error {
+		return userError(http.StatusNotFound, "Страница не найдена.")
+	}))
+	return r
+}
+
+func (h *Handler) home(c *gin.Context) error {
+	if currentUser(c) == nil {
+		c.Redirect(http.StatusFound, "/login")
+		return nil
+	}
+	c.Redirect(http.StatusFound, "/connections")
+	return nil
+}

@@ -1,0 +1,79 @@
+// Package db opens the database named by DATABASE_URL and applies the
+// versioned migrations kept in ent/migrate/migrations.
+package db
+
+import (
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+
+	entsql "entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the pure-Go "sqlite" driver
+
+	"github.com/evosync/evosync/ent"
+)
+
+// DB is an open database with its dialect.
+type DB struct {
+	SQL     *sql.DB
+	Dialect string // dialect.Postgres or dialect.SQLite
+}
+
+// Open connects to a `postgres://` or `sqlite://PATH` URL. A SQLite URL may
+// name `:memory:` for a private in-memory database.
+func Open(rawURL string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		sqlDB, err := sql.Open("pgx", rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB.SetMaxOpenConns(20)
+		return &DB{SQL: sqlDB, Dialect: dialect.Postgres}, nil
+	case strings.HasPrefix(rawURL, "sqlite://"):
+		return openSQLite(strings.TrimPrefix(rawURL, "sqlite://"))
+	default:
+		return nil, fmt.Errorf("DATABASE_URL must start with postgres:// or sqlite://, got %q", redact(rawURL))
+	}
+}
+
+func openSQLite(path string) (*DB, error) {
+	if path == "" {
+		return nil, fmt.Errorf("DATABASE_URL sqlite:// needs a file path, e.g. sqlite://evosync.db")
+	}
+	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
+	if path != ":memory:" {
+		dsn += "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	}
+	sqlDB, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// SQLite allows one writer at a time; a single connection avoids
+	// SQLITE_BUSY between the web and worker halves of the local run, and
+	// keeps an in-memory database alive and shared.
+	sqlDB.SetMaxOpenConns(1)
+	return &DB{SQL: sqlDB, Dialect: dialect.SQLite}, nil
+}
+
+// Ent returns an ent client on the database.
+func (d *DB) Ent() *ent.Client {
+	return ent.NewClient(ent.Driver(entsql.OpenDB(d.Dialect, d.SQL)))
+}
+
+// Close closes the underlying connection pool.
+func (d *DB) Close() error {
+	return d.SQL.Close()
+}
+
+// redact drops the password from a URL so it can appear in an error.
+func redact(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
