@@ -16,6 +16,11 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/evosync/evosync/ent/connection"
+	"github.com/evosync/evosync/ent/syncalbum"
+	"github.com/evosync/evosync/ent/syncitem"
+	"github.com/evosync/evosync/ent/syncphoto"
+	"github.com/evosync/evosync/ent/syncrun"
+	"github.com/evosync/evosync/ent/syncsettings"
 	"github.com/evosync/evosync/ent/user"
 )
 
@@ -26,6 +31,16 @@ type Client struct {
 	Schema *migrate.Schema
 	// Connection is the client for interacting with the Connection builders.
 	Connection *ConnectionClient
+	// SyncAlbum is the client for interacting with the SyncAlbum builders.
+	SyncAlbum *SyncAlbumClient
+	// SyncItem is the client for interacting with the SyncItem builders.
+	SyncItem *SyncItemClient
+	// SyncPhoto is the client for interacting with the SyncPhoto builders.
+	SyncPhoto *SyncPhotoClient
+	// SyncRun is the client for interacting with the SyncRun builders.
+	SyncRun *SyncRunClient
+	// SyncSettings is the client for interacting with the SyncSettings builders.
+	SyncSettings *SyncSettingsClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 }
@@ -40,6 +55,11 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Connection = NewConnectionClient(c.config)
+	c.SyncAlbum = NewSyncAlbumClient(c.config)
+	c.SyncItem = NewSyncItemClient(c.config)
+	c.SyncPhoto = NewSyncPhotoClient(c.config)
+	c.SyncRun = NewSyncRunClient(c.config)
+	c.SyncSettings = NewSyncSettingsClient(c.config)
 	c.User = NewUserClient(c.config)
 }
 
@@ -131,10 +151,15 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:        ctx,
-		config:     cfg,
-		Connection: NewConnectionClient(cfg),
-		User:       NewUserClient(cfg),
+		ctx:          ctx,
+		config:       cfg,
+		Connection:   NewConnectionClient(cfg),
+		SyncAlbum:    NewSyncAlbumClient(cfg),
+		SyncItem:     NewSyncItemClient(cfg),
+		SyncPhoto:    NewSyncPhotoClient(cfg),
+		SyncRun:      NewSyncRunClient(cfg),
+		SyncSettings: NewSyncSettingsClient(cfg),
+		User:         NewUserClient(cfg),
 	}, nil
 }
 
@@ -152,10 +177,15 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:        ctx,
-		config:     cfg,
-		Connection: NewConnectionClient(cfg),
-		User:       NewUserClient(cfg),
+		ctx:          ctx,
+		config:       cfg,
+		Connection:   NewConnectionClient(cfg),
+		SyncAlbum:    NewSyncAlbumClient(cfg),
+		SyncItem:     NewSyncItemClient(cfg),
+		SyncPhoto:    NewSyncPhotoClient(cfg),
+		SyncRun:      NewSyncRunClient(cfg),
+		SyncSettings: NewSyncSettingsClient(cfg),
+		User:         NewUserClient(cfg),
 	}, nil
 }
 
@@ -184,15 +214,23 @@ func (c *Client) Close() error {
 // Use adds the mutation hooks to all the entity clients.
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
-	c.Connection.Use(hooks...)
-	c.User.Use(hooks...)
+	for _, n := range []interface{ Use(...Hook) }{
+		c.Connection, c.SyncAlbum, c.SyncItem, c.SyncPhoto, c.SyncRun, c.SyncSettings,
+		c.User,
+	} {
+		n.Use(hooks...)
+	}
 }
 
 // Intercept adds the query interceptors to all the entity clients.
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
-	c.Connection.Intercept(interceptors...)
-	c.User.Intercept(interceptors...)
+	for _, n := range []interface{ Intercept(...Interceptor) }{
+		c.Connection, c.SyncAlbum, c.SyncItem, c.SyncPhoto, c.SyncRun, c.SyncSettings,
+		c.User,
+	} {
+		n.Intercept(interceptors...)
+	}
 }
 
 // Mutate implements the ent.Mutator interface.
@@ -200,6 +238,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *ConnectionMutation:
 		return c.Connection.mutate(ctx, m)
+	case *SyncAlbumMutation:
+		return c.SyncAlbum.mutate(ctx, m)
+	case *SyncItemMutation:
+		return c.SyncItem.mutate(ctx, m)
+	case *SyncPhotoMutation:
+		return c.SyncPhoto.mutate(ctx, m)
+	case *SyncRunMutation:
+		return c.SyncRun.mutate(ctx, m)
+	case *SyncSettingsMutation:
+		return c.SyncSettings.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	default:
@@ -356,6 +404,671 @@ func (c *ConnectionClient) mutate(ctx context.Context, m *ConnectionMutation) (V
 	}
 }
 
+// SyncAlbumClient is a client for the SyncAlbum schema.
+type SyncAlbumClient struct {
+	config
+}
+
+// NewSyncAlbumClient returns a client for the SyncAlbum from the given config.
+func NewSyncAlbumClient(c config) *SyncAlbumClient {
+	return &SyncAlbumClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `syncalbum.Hooks(f(g(h())))`.
+func (c *SyncAlbumClient) Use(hooks ...Hook) {
+	c.hooks.SyncAlbum = append(c.hooks.SyncAlbum, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `syncalbum.Intercept(f(g(h())))`.
+func (c *SyncAlbumClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SyncAlbum = append(c.inters.SyncAlbum, interceptors...)
+}
+
+// Create returns a builder for creating a SyncAlbum entity.
+func (c *SyncAlbumClient) Create() *SyncAlbumCreate {
+	mutation := newSyncAlbumMutation(c.config, OpCreate)
+	return &SyncAlbumCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SyncAlbum entities.
+func (c *SyncAlbumClient) CreateBulk(builders ...*SyncAlbumCreate) *SyncAlbumCreateBulk {
+	return &SyncAlbumCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SyncAlbumClient) MapCreateBulk(slice any, setFunc func(*SyncAlbumCreate, int)) *SyncAlbumCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SyncAlbumCreateBulk{err: fmt.Errorf("calling to SyncAlbumClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SyncAlbumCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SyncAlbumCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SyncAlbum.
+func (c *SyncAlbumClient) Update() *SyncAlbumUpdate {
+	mutation := newSyncAlbumMutation(c.config, OpUpdate)
+	return &SyncAlbumUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SyncAlbumClient) UpdateOne(_m *SyncAlbum) *SyncAlbumUpdateOne {
+	mutation := newSyncAlbumMutation(c.config, OpUpdateOne, withSyncAlbum(_m))
+	return &SyncAlbumUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SyncAlbumClient) UpdateOneID(id int) *SyncAlbumUpdateOne {
+	mutation := newSyncAlbumMutation(c.config, OpUpdateOne, withSyncAlbumID(id))
+	return &SyncAlbumUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SyncAlbum.
+func (c *SyncAlbumClient) Delete() *SyncAlbumDelete {
+	mutation := newSyncAlbumMutation(c.config, OpDelete)
+	return &SyncAlbumDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SyncAlbumClient) DeleteOne(_m *SyncAlbum) *SyncAlbumDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SyncAlbumClient) DeleteOneID(id int) *SyncAlbumDeleteOne {
+	builder := c.Delete().Where(syncalbum.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SyncAlbumDeleteOne{builder}
+}
+
+// Query returns a query builder for SyncAlbum.
+func (c *SyncAlbumClient) Query() *SyncAlbumQuery {
+	return &SyncAlbumQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSyncAlbum},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SyncAlbum entity by its id.
+func (c *SyncAlbumClient) Get(ctx context.Context, id int) (*SyncAlbum, error) {
+	return c.Query().Where(syncalbum.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SyncAlbumClient) GetX(ctx context.Context, id int) *SyncAlbum {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SyncAlbumClient) Hooks() []Hook {
+	return c.hooks.SyncAlbum
+}
+
+// Interceptors returns the client interceptors.
+func (c *SyncAlbumClient) Interceptors() []Interceptor {
+	return c.inters.SyncAlbum
+}
+
+func (c *SyncAlbumClient) mutate(ctx context.Context, m *SyncAlbumMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SyncAlbumCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SyncAlbumUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SyncAlbumUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SyncAlbumDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SyncAlbum mutation op: %q", m.Op())
+	}
+}
+
+// SyncItemClient is a client for the SyncItem schema.
+type SyncItemClient struct {
+	config
+}
+
+// NewSyncItemClient returns a client for the SyncItem from the given config.
+func NewSyncItemClient(c config) *SyncItemClient {
+	return &SyncItemClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `syncitem.Hooks(f(g(h())))`.
+func (c *SyncItemClient) Use(hooks ...Hook) {
+	c.hooks.SyncItem = append(c.hooks.SyncItem, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `syncitem.Intercept(f(g(h())))`.
+func (c *SyncItemClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SyncItem = append(c.inters.SyncItem, interceptors...)
+}
+
+// Create returns a builder for creating a SyncItem entity.
+func (c *SyncItemClient) Create() *SyncItemCreate {
+	mutation := newSyncItemMutation(c.config, OpCreate)
+	return &SyncItemCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SyncItem entities.
+func (c *SyncItemClient) CreateBulk(builders ...*SyncItemCreate) *SyncItemCreateBulk {
+	return &SyncItemCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SyncItemClient) MapCreateBulk(slice any, setFunc func(*SyncItemCreate, int)) *SyncItemCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SyncItemCreateBulk{err: fmt.Errorf("calling to SyncItemClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SyncItemCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SyncItemCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SyncItem.
+func (c *SyncItemClient) Update() *SyncItemUpdate {
+	mutation := newSyncItemMutation(c.config, OpUpdate)
+	return &SyncItemUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SyncItemClient) UpdateOne(_m *SyncItem) *SyncItemUpdateOne {
+	mutation := newSyncItemMutation(c.config, OpUpdateOne, withSyncItem(_m))
+	return &SyncItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SyncItemClient) UpdateOneID(id int) *SyncItemUpdateOne {
+	mutation := newSyncItemMutation(c.config, OpUpdateOne, withSyncItemID(id))
+	return &SyncItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SyncItem.
+func (c *SyncItemClient) Delete() *SyncItemDelete {
+	mutation := newSyncItemMutation(c.config, OpDelete)
+	return &SyncItemDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SyncItemClient) DeleteOne(_m *SyncItem) *SyncItemDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SyncItemClient) DeleteOneID(id int) *SyncItemDeleteOne {
+	builder := c.Delete().Where(syncitem.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SyncItemDeleteOne{builder}
+}
+
+// Query returns a query builder for SyncItem.
+func (c *SyncItemClient) Query() *SyncItemQuery {
+	return &SyncItemQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSyncItem},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SyncItem entity by its id.
+func (c *SyncItemClient) Get(ctx context.Context, id int) (*SyncItem, error) {
+	return c.Query().Where(syncitem.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SyncItemClient) GetX(ctx context.Context, id int) *SyncItem {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SyncItemClient) Hooks() []Hook {
+	return c.hooks.SyncItem
+}
+
+// Interceptors returns the client interceptors.
+func (c *SyncItemClient) Interceptors() []Interceptor {
+	return c.inters.SyncItem
+}
+
+func (c *SyncItemClient) mutate(ctx context.Context, m *SyncItemMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SyncItemCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SyncItemUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SyncItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SyncItemDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SyncItem mutation op: %q", m.Op())
+	}
+}
+
+// SyncPhotoClient is a client for the SyncPhoto schema.
+type SyncPhotoClient struct {
+	config
+}
+
+// NewSyncPhotoClient returns a client for the SyncPhoto from the given config.
+func NewSyncPhotoClient(c config) *SyncPhotoClient {
+	return &SyncPhotoClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `syncphoto.Hooks(f(g(h())))`.
+func (c *SyncPhotoClient) Use(hooks ...Hook) {
+	c.hooks.SyncPhoto = append(c.hooks.SyncPhoto, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `syncphoto.Intercept(f(g(h())))`.
+func (c *SyncPhotoClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SyncPhoto = append(c.inters.SyncPhoto, interceptors...)
+}
+
+// Create returns a builder for creating a SyncPhoto entity.
+func (c *SyncPhotoClient) Create() *SyncPhotoCreate {
+	mutation := newSyncPhotoMutation(c.config, OpCreate)
+	return &SyncPhotoCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SyncPhoto entities.
+func (c *SyncPhotoClient) CreateBulk(builders ...*SyncPhotoCreate) *SyncPhotoCreateBulk {
+	return &SyncPhotoCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SyncPhotoClient) MapCreateBulk(slice any, setFunc func(*SyncPhotoCreate, int)) *SyncPhotoCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SyncPhotoCreateBulk{err: fmt.Errorf("calling to SyncPhotoClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SyncPhotoCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SyncPhotoCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SyncPhoto.
+func (c *SyncPhotoClient) Update() *SyncPhotoUpdate {
+	mutation := newSyncPhotoMutation(c.config, OpUpdate)
+	return &SyncPhotoUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SyncPhotoClient) UpdateOne(_m *SyncPhoto) *SyncPhotoUpdateOne {
+	mutation := newSyncPhotoMutation(c.config, OpUpdateOne, withSyncPhoto(_m))
+	return &SyncPhotoUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SyncPhotoClient) UpdateOneID(id int) *SyncPhotoUpdateOne {
+	mutation := newSyncPhotoMutation(c.config, OpUpdateOne, withSyncPhotoID(id))
+	return &SyncPhotoUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SyncPhoto.
+func (c *SyncPhotoClient) Delete() *SyncPhotoDelete {
+	mutation := newSyncPhotoMutation(c.config, OpDelete)
+	return &SyncPhotoDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SyncPhotoClient) DeleteOne(_m *SyncPhoto) *SyncPhotoDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SyncPhotoClient) DeleteOneID(id int) *SyncPhotoDeleteOne {
+	builder := c.Delete().Where(syncphoto.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SyncPhotoDeleteOne{builder}
+}
+
+// Query returns a query builder for SyncPhoto.
+func (c *SyncPhotoClient) Query() *SyncPhotoQuery {
+	return &SyncPhotoQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSyncPhoto},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SyncPhoto entity by its id.
+func (c *SyncPhotoClient) Get(ctx context.Context, id int) (*SyncPhoto, error) {
+	return c.Query().Where(syncphoto.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SyncPhotoClient) GetX(ctx context.Context, id int) *SyncPhoto {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SyncPhotoClient) Hooks() []Hook {
+	return c.hooks.SyncPhoto
+}
+
+// Interceptors returns the client interceptors.
+func (c *SyncPhotoClient) Interceptors() []Interceptor {
+	return c.inters.SyncPhoto
+}
+
+func (c *SyncPhotoClient) mutate(ctx context.Context, m *SyncPhotoMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SyncPhotoCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SyncPhotoUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SyncPhotoUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SyncPhotoDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SyncPhoto mutation op: %q", m.Op())
+	}
+}
+
+// SyncRunClient is a client for the SyncRun schema.
+type SyncRunClient struct {
+	config
+}
+
+// NewSyncRunClient returns a client for the SyncRun from the given config.
+func NewSyncRunClient(c config) *SyncRunClient {
+	return &SyncRunClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `syncrun.Hooks(f(g(h())))`.
+func (c *SyncRunClient) Use(hooks ...Hook) {
+	c.hooks.SyncRun = append(c.hooks.SyncRun, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `syncrun.Intercept(f(g(h())))`.
+func (c *SyncRunClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SyncRun = append(c.inters.SyncRun, interceptors...)
+}
+
+// Create returns a builder for creating a SyncRun entity.
+func (c *SyncRunClient) Create() *SyncRunCreate {
+	mutation := newSyncRunMutation(c.config, OpCreate)
+	return &SyncRunCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SyncRun entities.
+func (c *SyncRunClient) CreateBulk(builders ...*SyncRunCreate) *SyncRunCreateBulk {
+	return &SyncRunCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SyncRunClient) MapCreateBulk(slice any, setFunc func(*SyncRunCreate, int)) *SyncRunCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SyncRunCreateBulk{err: fmt.Errorf("calling to SyncRunClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SyncRunCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SyncRunCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SyncRun.
+func (c *SyncRunClient) Update() *SyncRunUpdate {
+	mutation := newSyncRunMutation(c.config, OpUpdate)
+	return &SyncRunUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SyncRunClient) UpdateOne(_m *SyncRun) *SyncRunUpdateOne {
+	mutation := newSyncRunMutation(c.config, OpUpdateOne, withSyncRun(_m))
+	return &SyncRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SyncRunClient) UpdateOneID(id int) *SyncRunUpdateOne {
+	mutation := newSyncRunMutation(c.config, OpUpdateOne, withSyncRunID(id))
+	return &SyncRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SyncRun.
+func (c *SyncRunClient) Delete() *SyncRunDelete {
+	mutation := newSyncRunMutation(c.config, OpDelete)
+	return &SyncRunDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SyncRunClient) DeleteOne(_m *SyncRun) *SyncRunDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SyncRunClient) DeleteOneID(id int) *SyncRunDeleteOne {
+	builder := c.Delete().Where(syncrun.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SyncRunDeleteOne{builder}
+}
+
+// Query returns a query builder for SyncRun.
+func (c *SyncRunClient) Query() *SyncRunQuery {
+	return &SyncRunQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSyncRun},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SyncRun entity by its id.
+func (c *SyncRunClient) Get(ctx context.Context, id int) (*SyncRun, error) {
+	return c.Query().Where(syncrun.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SyncRunClient) GetX(ctx context.Context, id int) *SyncRun {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SyncRunClient) Hooks() []Hook {
+	return c.hooks.SyncRun
+}
+
+// Interceptors returns the client interceptors.
+func (c *SyncRunClient) Interceptors() []Interceptor {
+	return c.inters.SyncRun
+}
+
+func (c *SyncRunClient) mutate(ctx context.Context, m *SyncRunMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SyncRunCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SyncRunUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SyncRunUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SyncRunDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SyncRun mutation op: %q", m.Op())
+	}
+}
+
+// SyncSettingsClient is a client for the SyncSettings schema.
+type SyncSettingsClient struct {
+	config
+}
+
+// NewSyncSettingsClient returns a client for the SyncSettings from the given config.
+func NewSyncSettingsClient(c config) *SyncSettingsClient {
+	return &SyncSettingsClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `syncsettings.Hooks(f(g(h())))`.
+func (c *SyncSettingsClient) Use(hooks ...Hook) {
+	c.hooks.SyncSettings = append(c.hooks.SyncSettings, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `syncsettings.Intercept(f(g(h())))`.
+func (c *SyncSettingsClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SyncSettings = append(c.inters.SyncSettings, interceptors...)
+}
+
+// Create returns a builder for creating a SyncSettings entity.
+func (c *SyncSettingsClient) Create() *SyncSettingsCreate {
+	mutation := newSyncSettingsMutation(c.config, OpCreate)
+	return &SyncSettingsCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SyncSettings entities.
+func (c *SyncSettingsClient) CreateBulk(builders ...*SyncSettingsCreate) *SyncSettingsCreateBulk {
+	return &SyncSettingsCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SyncSettingsClient) MapCreateBulk(slice any, setFunc func(*SyncSettingsCreate, int)) *SyncSettingsCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SyncSettingsCreateBulk{err: fmt.Errorf("calling to SyncSettingsClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SyncSettingsCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SyncSettingsCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SyncSettings.
+func (c *SyncSettingsClient) Update() *SyncSettingsUpdate {
+	mutation := newSyncSettingsMutation(c.config, OpUpdate)
+	return &SyncSettingsUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SyncSettingsClient) UpdateOne(_m *SyncSettings) *SyncSettingsUpdateOne {
+	mutation := newSyncSettingsMutation(c.config, OpUpdateOne, withSyncSettings(_m))
+	return &SyncSettingsUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SyncSettingsClient) UpdateOneID(id int) *SyncSettingsUpdateOne {
+	mutation := newSyncSettingsMutation(c.config, OpUpdateOne, withSyncSettingsID(id))
+	return &SyncSettingsUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SyncSettings.
+func (c *SyncSettingsClient) Delete() *SyncSettingsDelete {
+	mutation := newSyncSettingsMutation(c.config, OpDelete)
+	return &SyncSettingsDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SyncSettingsClient) DeleteOne(_m *SyncSettings) *SyncSettingsDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SyncSettingsClient) DeleteOneID(id int) *SyncSettingsDeleteOne {
+	builder := c.Delete().Where(syncsettings.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SyncSettingsDeleteOne{builder}
+}
+
+// Query returns a query builder for SyncSettings.
+func (c *SyncSettingsClient) Query() *SyncSettingsQuery {
+	return &SyncSettingsQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSyncSettings},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SyncSettings entity by its id.
+func (c *SyncSettingsClient) Get(ctx context.Context, id int) (*SyncSettings, error) {
+	return c.Query().Where(syncsettings.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SyncSettingsClient) GetX(ctx context.Context, id int) *SyncSettings {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SyncSettingsClient) Hooks() []Hook {
+	return c.hooks.SyncSettings
+}
+
+// Interceptors returns the client interceptors.
+func (c *SyncSettingsClient) Interceptors() []Interceptor {
+	return c.inters.SyncSettings
+}
+
+func (c *SyncSettingsClient) mutate(ctx context.Context, m *SyncSettingsMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SyncSettingsCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SyncSettingsUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SyncSettingsUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SyncSettingsDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SyncSettings mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -508,9 +1221,11 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Connection, User []ent.Hook
+		Connection, SyncAlbum, SyncItem, SyncPhoto, SyncRun, SyncSettings,
+		User []ent.Hook
 	}
 	inters struct {
-		Connection, User []ent.Interceptor
+		Connection, SyncAlbum, SyncItem, SyncPhoto, SyncRun, SyncSettings,
+		User []ent.Interceptor
 	}
 )

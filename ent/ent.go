@@ -13,6 +13,11 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/evosync/evosync/ent/connection"
+	"github.com/evosync/evosync/ent/syncalbum"
+	"github.com/evosync/evosync/ent/syncitem"
+	"github.com/evosync/evosync/ent/syncphoto"
+	"github.com/evosync/evosync/ent/syncrun"
+	"github.com/evosync/evosync/ent/syncsettings"
 	"github.com/evosync/evosync/ent/user"
 )
 
@@ -74,8 +79,13 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			connection.Table: connection.ValidColumn,
-			user.Table:       user.ValidColumn,
+			connection.Table:   connection.ValidColumn,
+			syncalbum.Table:    syncalbum.ValidColumn,
+			syncitem.Table:     syncitem.ValidColumn,
+			syncphoto.Table:    syncphoto.ValidColumn,
+			syncrun.Table:      syncrun.ValidColumn,
+			syncsettings.Table: syncsettings.ValidColumn,
+			user.Table:         user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -13,6 +13,12 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/evosync/evosync/ent/connection"
 	"github.com/evosync/evosync/ent/predicate"
+	"github.com/evosync/evosync/ent/schema"
+	"github.com/evosync/evosync/ent/syncalbum"
+	"github.com/evosync/evosync/ent/syncitem"
+	"github.com/evosync/evosync/ent/syncphoto"
+	"github.com/evosync/evosync/ent/syncrun"
+	"github.com/evosync/evosync/ent/syncsettings"
 	"github.com/evosync/evosync/ent/user"
 )
 
@@ -25,8 +31,13 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeConnection = "Connection"
-	TypeUser       = "User"
+	TypeConnection   = "Connection"
+	TypeSyncAlbum    = "SyncAlbum"
+	TypeSyncItem     = "SyncItem"
+	TypeSyncPhoto    = "SyncPhoto"
+	TypeSyncRun      = "SyncRun"
+	TypeSyncSettings = "SyncSettings"
+	TypeUser         = "User"
 )
 
 // ConnectionMutation represents an operation that mutates the Connection nodes in the graph.
@@ -1484,6 +1495,5055 @@ func (m *ConnectionMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Connection edge %s", name)
+}
+
+// SyncAlbumMutation represents an operation that mutates the SyncAlbum nodes in the graph.
+type SyncAlbumMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	created_at      *time.Time
+	updated_at      *time.Time
+	user_id         *int
+	adduser_id      *int
+	vk_group_id     *int64
+	addvk_group_id  *int64
+	evotor_group_id *string
+	vk_album_id     *int64
+	addvk_album_id  *int64
+	title           *string
+	clearedFields   map[string]struct{}
+	done            bool
+	oldValue        func(context.Context) (*SyncAlbum, error)
+	predicates      []predicate.SyncAlbum
+}
+
+var _ ent.Mutation = (*SyncAlbumMutation)(nil)
+
+// syncalbumOption allows management of the mutation configuration using functional options.
+type syncalbumOption func(*SyncAlbumMutation)
+
+// newSyncAlbumMutation creates new mutation for the SyncAlbum entity.
+func newSyncAlbumMutation(c config, op Op, opts ...syncalbumOption) *SyncAlbumMutation {
+	m := &SyncAlbumMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSyncAlbum,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSyncAlbumID sets the ID field of the mutation.
+func withSyncAlbumID(id int) syncalbumOption {
+	return func(m *SyncAlbumMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SyncAlbum
+		)
+		m.oldValue = func(ctx context.Context) (*SyncAlbum, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SyncAlbum.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSyncAlbum sets the old SyncAlbum of the mutation.
+func withSyncAlbum(node *SyncAlbum) syncalbumOption {
+	return func(m *SyncAlbumMutation) {
+		m.oldValue = func(context.Context) (*SyncAlbum, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SyncAlbumMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SyncAlbumMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SyncAlbumMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SyncAlbumMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SyncAlbum.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SyncAlbumMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SyncAlbumMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SyncAlbum entity.
+// If the SyncAlbum object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncAlbumMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SyncAlbumMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SyncAlbumMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SyncAlbumMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SyncAlbum entity.
+// If the SyncAlbum object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncAlbumMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SyncAlbumMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *SyncAlbumMutation) SetUserID(i int) {
+	m.user_id = &i
+	m.adduser_id = nil
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *SyncAlbumMutation) UserID() (r int, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the SyncAlbum entity.
+// If the SyncAlbum object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncAlbumMutation) OldUserID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// AddUserID adds i to the "user_id" field.
+func (m *SyncAlbumMutation) AddUserID(i int) {
+	if m.adduser_id != nil {
+		*m.adduser_id += i
+	} else {
+		m.adduser_id = &i
+	}
+}
+
+// AddedUserID returns the value that was added to the "user_id" field in this mutation.
+func (m *SyncAlbumMutation) AddedUserID() (r int, exists bool) {
+	v := m.adduser_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *SyncAlbumMutation) ResetUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+}
+
+// SetVkGroupID sets the "vk_group_id" field.
+func (m *SyncAlbumMutation) SetVkGroupID(i int64) {
+	m.vk_group_id = &i
+	m.addvk_group_id = nil
+}
+
+// VkGroupID returns the value of the "vk_group_id" field in the mutation.
+func (m *SyncAlbumMutation) VkGroupID() (r int64, exists bool) {
+	v := m.vk_group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVkGroupID returns the old "vk_group_id" field's value of the SyncAlbum entity.
+// If the SyncAlbum object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncAlbumMutation) OldVkGroupID(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVkGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVkGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVkGroupID: %w", err)
+	}
+	return oldValue.VkGroupID, nil
+}
+
+// AddVkGroupID adds i to the "vk_group_id" field.
+func (m *SyncAlbumMutation) AddVkGroupID(i int64) {
+	if m.addvk_group_id != nil {
+		*m.addvk_group_id += i
+	} else {
+		m.addvk_group_id = &i
+	}
+}
+
+// AddedVkGroupID returns the value that was added to the "vk_group_id" field in this mutation.
+func (m *SyncAlbumMutation) AddedVkGroupID() (r int64, exists bool) {
+	v := m.addvk_group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVkGroupID resets all changes to the "vk_group_id" field.
+func (m *SyncAlbumMutation) ResetVkGroupID() {
+	m.vk_group_id = nil
+	m.addvk_group_id = nil
+}
+
+// SetEvotorGroupID sets the "evotor_group_id" field.
+func (m *SyncAlbumMutation) SetEvotorGroupID(s string) {
+	m.evotor_group_id = &s
+}
+
+// EvotorGroupID returns the value of the "evotor_group_id" field in the mutation.
+func (m *SyncAlbumMutation) EvotorGroupID() (r string, exists bool) {
+	v := m.evotor_group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEvotorGroupID returns the old "evotor_group_id" field's value of the SyncAlbum entity.
+// If the SyncAlbum object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncAlbumMutation) OldEvotorGroupID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEvotorGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEvotorGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEvotorGroupID: %w", err)
+	}
+	return oldValue.EvotorGroupID, nil
+}
+
+// ResetEvotorGroupID resets all changes to the "evotor_group_id" field.
+func (m *SyncAlbumMutation) ResetEvotorGroupID() {
+	m.evotor_group_id = nil
+}
+
+// SetVkAlbumID sets the "vk_album_id" field.
+func (m *SyncAlbumMutation) SetVkAlbumID(i int64) {
+	m.vk_album_id = &i
+	m.addvk_album_id = nil
+}
+
+// VkAlbumID returns the value of the "vk_album_id" field in the mutation.
+func (m *SyncAlbumMutation) VkAlbumID() (r int64, exists bool) {
+	v := m.vk_album_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVkAlbumID returns the old "vk_album_id" field's value of the SyncAlbum entity.
+// If the SyncAlbum object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncAlbumMutation) OldVkAlbumID(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVkAlbumID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVkAlbumID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVkAlbumID: %w", err)
+	}
+	return oldValue.VkAlbumID, nil
+}
+
+// AddVkAlbumID adds i to the "vk_album_id" field.
+func (m *SyncAlbumMutation) AddVkAlbumID(i int64) {
+	if m.addvk_album_id != nil {
+		*m.addvk_album_id += i
+	} else {
+		m.addvk_album_id = &i
+	}
+}
+
+// AddedVkAlbumID returns the value that was added to the "vk_album_id" field in this mutation.
+func (m *SyncAlbumMutation) AddedVkAlbumID() (r int64, exists bool) {
+	v := m.addvk_album_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVkAlbumID resets all changes to the "vk_album_id" field.
+func (m *SyncAlbumMutation) ResetVkAlbumID() {
+	m.vk_album_id = nil
+	m.addvk_album_id = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *SyncAlbumMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *SyncAlbumMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the SyncAlbum entity.
+// If the SyncAlbum object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncAlbumMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ClearTitle clears the value of the "title" field.
+func (m *SyncAlbumMutation) ClearTitle() {
+	m.title = nil
+	m.clearedFields[syncalbum.FieldTitle] = struct{}{}
+}
+
+// TitleCleared returns if the "title" field was cleared in this mutation.
+func (m *SyncAlbumMutation) TitleCleared() bool {
+	_, ok := m.clearedFields[syncalbum.FieldTitle]
+	return ok
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *SyncAlbumMutation) ResetTitle() {
+	m.title = nil
+	delete(m.clearedFields, syncalbum.FieldTitle)
+}
+
+// Where appends a list predicates to the SyncAlbumMutation builder.
+func (m *SyncAlbumMutation) Where(ps ...predicate.SyncAlbum) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SyncAlbumMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SyncAlbumMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SyncAlbum, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SyncAlbumMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SyncAlbumMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SyncAlbum).
+func (m *SyncAlbumMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SyncAlbumMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, syncalbum.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, syncalbum.FieldUpdatedAt)
+	}
+	if m.user_id != nil {
+		fields = append(fields, syncalbum.FieldUserID)
+	}
+	if m.vk_group_id != nil {
+		fields = append(fields, syncalbum.FieldVkGroupID)
+	}
+	if m.evotor_group_id != nil {
+		fields = append(fields, syncalbum.FieldEvotorGroupID)
+	}
+	if m.vk_album_id != nil {
+		fields = append(fields, syncalbum.FieldVkAlbumID)
+	}
+	if m.title != nil {
+		fields = append(fields, syncalbum.FieldTitle)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SyncAlbumMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case syncalbum.FieldCreatedAt:
+		return m.CreatedAt()
+	case syncalbum.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case syncalbum.FieldUserID:
+		return m.UserID()
+	case syncalbum.FieldVkGroupID:
+		return m.VkGroupID()
+	case syncalbum.FieldEvotorGroupID:
+		return m.EvotorGroupID()
+	case syncalbum.FieldVkAlbumID:
+		return m.VkAlbumID()
+	case syncalbum.FieldTitle:
+		return m.Title()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SyncAlbumMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case syncalbum.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case syncalbum.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case syncalbum.FieldUserID:
+		return m.OldUserID(ctx)
+	case syncalbum.FieldVkGroupID:
+		return m.OldVkGroupID(ctx)
+	case syncalbum.FieldEvotorGroupID:
+		return m.OldEvotorGroupID(ctx)
+	case syncalbum.FieldVkAlbumID:
+		return m.OldVkAlbumID(ctx)
+	case syncalbum.FieldTitle:
+		return m.OldTitle(ctx)
+	}
+	return nil, fmt.Errorf("unknown SyncAlbum field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SyncAlbumMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case syncalbum.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case syncalbum.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case syncalbum.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case syncalbum.FieldVkGroupID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVkGroupID(v)
+		return nil
+	case syncalbum.FieldEvotorGroupID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEvotorGroupID(v)
+		return nil
+	case syncalbum.FieldVkAlbumID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVkAlbumID(v)
+		return nil
+	case syncalbum.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SyncAlbum field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SyncAlbumMutation) AddedFields() []string {
+	var fields []string
+	if m.adduser_id != nil {
+		fields = append(fields, syncalbum.FieldUserID)
+	}
+	if m.addvk_group_id != nil {
+		fields = append(fields, syncalbum.FieldVkGroupID)
+	}
+	if m.addvk_album_id != nil {
+		fields = append(fields, syncalbum.FieldVkAlbumID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SyncAlbumMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case syncalbum.FieldUserID:
+		return m.AddedUserID()
+	case syncalbum.FieldVkGroupID:
+		return m.AddedVkGroupID()
+	case syncalbum.FieldVkAlbumID:
+		return m.AddedVkAlbumID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SyncAlbumMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case syncalbum.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUserID(v)
+		return nil
+	case syncalbum.FieldVkGroupID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVkGroupID(v)
+		return nil
+	case syncalbum.FieldVkAlbumID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVkAlbumID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SyncAlbum numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SyncAlbumMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(syncalbum.FieldTitle) {
+		fields = append(fields, syncalbum.FieldTitle)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SyncAlbumMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SyncAlbumMutation) ClearField(name string) error {
+	switch name {
+	case syncalbum.FieldTitle:
+		m.ClearTitle()
+		return nil
+	}
+	return fmt.Errorf("unknown SyncAlbum nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SyncAlbumMutation) ResetField(name string) error {
+	switch name {
+	case syncalbum.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case syncalbum.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case syncalbum.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case syncalbum.FieldVkGroupID:
+		m.ResetVkGroupID()
+		return nil
+	case syncalbum.FieldEvotorGroupID:
+		m.ResetEvotorGroupID()
+		return nil
+	case syncalbum.FieldVkAlbumID:
+		m.ResetVkAlbumID()
+		return nil
+	case syncalbum.FieldTitle:
+		m.ResetTitle()
+		return nil
+	}
+	return fmt.Errorf("unknown SyncAlbum field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SyncAlbumMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SyncAlbumMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SyncAlbumMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SyncAlbumMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SyncAlbumMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SyncAlbumMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SyncAlbumMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown SyncAlbum unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SyncAlbumMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown SyncAlbum edge %s", name)
+}
+
+// SyncItemMutation represents an operation that mutates the SyncItem nodes in the graph.
+type SyncItemMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	created_at        *time.Time
+	updated_at        *time.Time
+	user_id           *int
+	adduser_id        *int
+	vk_group_id       *int64
+	addvk_group_id    *int64
+	evotor_product_id *string
+	vk_item_id        *int64
+	addvk_item_id     *int64
+	content_hash      *string
+	photo_hash        *string
+	album_group_id    *string
+	hidden            *bool
+	name              *string
+	clearedFields     map[string]struct{}
+	done              bool
+	oldValue          func(context.Context) (*SyncItem, error)
+	predicates        []predicate.SyncItem
+}
+
+var _ ent.Mutation = (*SyncItemMutation)(nil)
+
+// syncitemOption allows management of the mutation configuration using functional options.
+type syncitemOption func(*SyncItemMutation)
+
+// newSyncItemMutation creates new mutation for the SyncItem entity.
+func newSyncItemMutation(c config, op Op, opts ...syncitemOption) *SyncItemMutation {
+	m := &SyncItemMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSyncItem,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSyncItemID sets the ID field of the mutation.
+func withSyncItemID(id int) syncitemOption {
+	return func(m *SyncItemMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SyncItem
+		)
+		m.oldValue = func(ctx context.Context) (*SyncItem, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SyncItem.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSyncItem sets the old SyncItem of the mutation.
+func withSyncItem(node *SyncItem) syncitemOption {
+	return func(m *SyncItemMutation) {
+		m.oldValue = func(context.Context) (*SyncItem, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SyncItemMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SyncItemMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SyncItemMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SyncItemMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SyncItem.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SyncItemMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SyncItemMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SyncItem entity.
+// If the SyncItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncItemMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SyncItemMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SyncItemMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SyncItemMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SyncItem entity.
+// If the SyncItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncItemMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SyncItemMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *SyncItemMutation) SetUserID(i int) {
+	m.user_id = &i
+	m.adduser_id = nil
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *SyncItemMutation) UserID() (r int, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the SyncItem entity.
+// If the SyncItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncItemMutation) OldUserID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// AddUserID adds i to the "user_id" field.
+func (m *SyncItemMutation) AddUserID(i int) {
+	if m.adduser_id != nil {
+		*m.adduser_id += i
+	} else {
+		m.adduser_id = &i
+	}
+}
+
+// AddedUserID returns the value that was added to the "user_id" field in this mutation.
+func (m *SyncItemMutation) AddedUserID() (r int, exists bool) {
+	v := m.adduser_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *SyncItemMutation) ResetUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+}
+
+// SetVkGroupID sets the "vk_group_id" field.
+func (m *SyncItemMutation) SetVkGroupID(i int64) {
+	m.vk_group_id = &i
+	m.addvk_group_id = nil
+}
+
+// VkGroupID returns the value of the "vk_group_id" field in the mutation.
+func (m *SyncItemMutation) VkGroupID() (r int64, exists bool) {
+	v := m.vk_group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVkGroupID returns the old "vk_group_id" field's value of the SyncItem entity.
+// If the SyncItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncItemMutation) OldVkGroupID(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVkGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVkGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVkGroupID: %w", err)
+	}
+	return oldValue.VkGroupID, nil
+}
+
+// AddVkGroupID adds i to the "vk_group_id" field.
+func (m *SyncItemMutation) AddVkGroupID(i int64) {
+	if m.addvk_group_id != nil {
+		*m.addvk_group_id += i
+	} else {
+		m.addvk_group_id = &i
+	}
+}
+
+// AddedVkGroupID returns the value that was added to the "vk_group_id" field in this mutation.
+func (m *SyncItemMutation) AddedVkGroupID() (r int64, exists bool) {
+	v := m.addvk_group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVkGroupID resets all changes to the "vk_group_id" field.
+func (m *SyncItemMutation) ResetVkGroupID() {
+	m.vk_group_id = nil
+	m.addvk_group_id = nil
+}
+
+// SetEvotorProductID sets the "evotor_product_id" field.
+func (m *SyncItemMutation) SetEvotorProductID(s string) {
+	m.evotor_product_id = &s
+}
+
+// EvotorProductID returns the value of the "evotor_product_id" field in the mutation.
+func (m *SyncItemMutation) EvotorProductID() (r string, exists bool) {
+	v := m.evotor_product_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEvotorProductID returns the old "evotor_product_id" field's value of the SyncItem entity.
+// If the SyncItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncItemMutation) OldEvotorProductID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEvotorProductID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEvotorProductID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEvotorProductID: %w", err)
+	}
+	return oldValue.EvotorProductID, nil
+}
+
+// ResetEvotorProductID resets all changes to the "evotor_product_id" field.
+func (m *SyncItemMutation) ResetEvotorProductID() {
+	m.evotor_product_id = nil
+}
+
+// SetVkItemID sets the "vk_item_id" field.
+func (m *SyncItemMutation) SetVkItemID(i int64) {
+	m.vk_item_id = &i
+	m.addvk_item_id = nil
+}
+
+// VkItemID returns the value of the "vk_item_id" field in the mutation.
+func (m *SyncItemMutation) VkItemID() (r int64, exists bool) {
+	v := m.vk_item_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVkItemID returns the old "vk_item_id" field's value of the SyncItem entity.
+// If the SyncItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncItemMutation) OldVkItemID(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVkItemID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVkItemID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVkItemID: %w", err)
+	}
+	return oldValue.VkItemID, nil
+}
+
+// AddVkItemID adds i to the "vk_item_id" field.
+func (m *SyncItemMutation) AddVkItemID(i int64) {
+	if m.addvk_item_id != nil {
+		*m.addvk_item_id += i
+	} else {
+		m.addvk_item_id = &i
+	}
+}
+
+// AddedVkItemID returns the value that was added to the "vk_item_id" field in this mutation.
+func (m *SyncItemMutation) AddedVkItemID() (r int64, exists bool) {
+	v := m.addvk_item_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVkItemID resets all changes to the "vk_item_id" field.
+func (m *SyncItemMutation) ResetVkItemID() {
+	m.vk_item_id = nil
+	m.addvk_item_id = nil
+}
+
+// SetContentHash sets the "content_hash" field.
+func (m *SyncItemMutation) SetContentHash(s string) {
+	m.content_hash = &s
+}
+
+// ContentHash returns the value of the "content_hash" field in the mutation.
+func (m *SyncItemMutation) ContentHash() (r string, exists bool) {
+	v := m.content_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContentHash returns the old "content_hash" field's value of the SyncItem entity.
+// If the SyncItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncItemMutation) OldContentHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContentHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContentHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContentHash: %w", err)
+	}
+	return oldValue.ContentHash, nil
+}
+
+// ResetContentHash resets all changes to the "content_hash" field.
+func (m *SyncItemMutation) ResetContentHash() {
+	m.content_hash = nil
+}
+
+// SetPhotoHash sets the "photo_hash" field.
+func (m *SyncItemMutation) SetPhotoHash(s string) {
+	m.photo_hash = &s
+}
+
+// PhotoHash returns the value of the "photo_hash" field in the mutation.
+func (m *SyncItemMutation) PhotoHash() (r string, exists bool) {
+	v := m.photo_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPhotoHash returns the old "photo_hash" field's value of the SyncItem entity.
+// If the SyncItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncItemMutation) OldPhotoHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPhotoHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPhotoHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPhotoHash: %w", err)
+	}
+	return oldValue.PhotoHash, nil
+}
+
+// ClearPhotoHash clears the value of the "photo_hash" field.
+func (m *SyncItemMutation) ClearPhotoHash() {
+	m.photo_hash = nil
+	m.clearedFields[syncitem.FieldPhotoHash] = struct{}{}
+}
+
+// PhotoHashCleared returns if the "photo_hash" field was cleared in this mutation.
+func (m *SyncItemMutation) PhotoHashCleared() bool {
+	_, ok := m.clearedFields[syncitem.FieldPhotoHash]
+	return ok
+}
+
+// ResetPhotoHash resets all changes to the "photo_hash" field.
+func (m *SyncItemMutation) ResetPhotoHash() {
+	m.photo_hash = nil
+	delete(m.clearedFields, syncitem.FieldPhotoHash)
+}
+
+// SetAlbumGroupID sets the "album_group_id" field.
+func (m *SyncItemMutation) SetAlbumGroupID(s string) {
+	m.album_group_id = &s
+}
+
+// AlbumGroupID returns the value of the "album_group_id" field in the mutation.
+func (m *SyncItemMutation) AlbumGroupID() (r string, exists bool) {
+	v := m.album_group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAlbumGroupID returns the old "album_group_id" field's value of the SyncItem entity.
+// If the SyncItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncItemMutation) OldAlbumGroupID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAlbumGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAlbumGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAlbumGroupID: %w", err)
+	}
+	return oldValue.AlbumGroupID, nil
+}
+
+// ClearAlbumGroupID clears the value of the "album_group_id" field.
+func (m *SyncItemMutation) ClearAlbumGroupID() {
+	m.album_group_id = nil
+	m.clearedFields[syncitem.FieldAlbumGroupID] = struct{}{}
+}
+
+// AlbumGroupIDCleared returns if the "album_group_id" field was cleared in this mutation.
+func (m *SyncItemMutation) AlbumGroupIDCleared() bool {
+	_, ok := m.clearedFields[syncitem.FieldAlbumGroupID]
+	return ok
+}
+
+// ResetAlbumGroupID resets all changes to the "album_group_id" field.
+func (m *SyncItemMutation) ResetAlbumGroupID() {
+	m.album_group_id = nil
+	delete(m.clearedFields, syncitem.FieldAlbumGroupID)
+}
+
+// SetHidden sets the "hidden" field.
+func (m *SyncItemMutation) SetHidden(b bool) {
+	m.hidden = &b
+}
+
+// Hidden returns the value of the "hidden" field in the mutation.
+func (m *SyncItemMutation) Hidden() (r bool, exists bool) {
+	v := m.hidden
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHidden returns the old "hidden" field's value of the SyncItem entity.
+// If the SyncItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncItemMutation) OldHidden(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHidden is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHidden requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHidden: %w", err)
+	}
+	return oldValue.Hidden, nil
+}
+
+// ResetHidden resets all changes to the "hidden" field.
+func (m *SyncItemMutation) ResetHidden() {
+	m.hidden = nil
+}
+
+// SetName sets the "name" field.
+func (m *SyncItemMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *SyncItemMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the SyncItem entity.
+// If the SyncItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncItemMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ClearName clears the value of the "name" field.
+func (m *SyncItemMutation) ClearName() {
+	m.name = nil
+	m.clearedFields[syncitem.FieldName] = struct{}{}
+}
+
+// NameCleared returns if the "name" field was cleared in this mutation.
+func (m *SyncItemMutation) NameCleared() bool {
+	_, ok := m.clearedFields[syncitem.FieldName]
+	return ok
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *SyncItemMutation) ResetName() {
+	m.name = nil
+	delete(m.clearedFields, syncitem.FieldName)
+}
+
+// Where appends a list predicates to the SyncItemMutation builder.
+func (m *SyncItemMutation) Where(ps ...predicate.SyncItem) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SyncItemMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SyncItemMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SyncItem, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SyncItemMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SyncItemMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SyncItem).
+func (m *SyncItemMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SyncItemMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, syncitem.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, syncitem.FieldUpdatedAt)
+	}
+	if m.user_id != nil {
+		fields = append(fields, syncitem.FieldUserID)
+	}
+	if m.vk_group_id != nil {
+		fields = append(fields, syncitem.FieldVkGroupID)
+	}
+	if m.evotor_product_id != nil {
+		fields = append(fields, syncitem.FieldEvotorProductID)
+	}
+	if m.vk_item_id != nil {
+		fields = append(fields, syncitem.FieldVkItemID)
+	}
+	if m.content_hash != nil {
+		fields = append(fields, syncitem.FieldContentHash)
+	}
+	if m.photo_hash != nil {
+		fields = append(fields, syncitem.FieldPhotoHash)
+	}
+	if m.album_group_id != nil {
+		fields = append(fields, syncitem.FieldAlbumGroupID)
+	}
+	if m.hidden != nil {
+		fields = append(fields, syncitem.FieldHidden)
+	}
+	if m.name != nil {
+		fields = append(fields, syncitem.FieldName)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SyncItemMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case syncitem.FieldCreatedAt:
+		return m.CreatedAt()
+	case syncitem.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case syncitem.FieldUserID:
+		return m.UserID()
+	case syncitem.FieldVkGroupID:
+		return m.VkGroupID()
+	case syncitem.FieldEvotorProductID:
+		return m.EvotorProductID()
+	case syncitem.FieldVkItemID:
+		return m.VkItemID()
+	case syncitem.FieldContentHash:
+		return m.ContentHash()
+	case syncitem.FieldPhotoHash:
+		return m.PhotoHash()
+	case syncitem.FieldAlbumGroupID:
+		return m.AlbumGroupID()
+	case syncitem.FieldHidden:
+		return m.Hidden()
+	case syncitem.FieldName:
+		return m.Name()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SyncItemMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case syncitem.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case syncitem.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case syncitem.FieldUserID:
+		return m.OldUserID(ctx)
+	case syncitem.FieldVkGroupID:
+		return m.OldVkGroupID(ctx)
+	case syncitem.FieldEvotorProductID:
+		return m.OldEvotorProductID(ctx)
+	case syncitem.FieldVkItemID:
+		return m.OldVkItemID(ctx)
+	case syncitem.FieldContentHash:
+		return m.OldContentHash(ctx)
+	case syncitem.FieldPhotoHash:
+		return m.OldPhotoHash(ctx)
+	case syncitem.FieldAlbumGroupID:
+		return m.OldAlbumGroupID(ctx)
+	case syncitem.FieldHidden:
+		return m.OldHidden(ctx)
+	case syncitem.FieldName:
+		return m.OldName(ctx)
+	}
+	return nil, fmt.Errorf("unknown SyncItem field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SyncItemMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case syncitem.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case syncitem.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case syncitem.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case syncitem.FieldVkGroupID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVkGroupID(v)
+		return nil
+	case syncitem.FieldEvotorProductID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEvotorProductID(v)
+		return nil
+	case syncitem.FieldVkItemID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVkItemID(v)
+		return nil
+	case syncitem.FieldContentHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContentHash(v)
+		return nil
+	case syncitem.FieldPhotoHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPhotoHash(v)
+		return nil
+	case syncitem.FieldAlbumGroupID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAlbumGroupID(v)
+		return nil
+	case syncitem.FieldHidden:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHidden(v)
+		return nil
+	case syncitem.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SyncItem field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SyncItemMutation) AddedFields() []string {
+	var fields []string
+	if m.adduser_id != nil {
+		fields = append(fields, syncitem.FieldUserID)
+	}
+	if m.addvk_group_id != nil {
+		fields = append(fields, syncitem.FieldVkGroupID)
+	}
+	if m.addvk_item_id != nil {
+		fields = append(fields, syncitem.FieldVkItemID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SyncItemMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case syncitem.FieldUserID:
+		return m.AddedUserID()
+	case syncitem.FieldVkGroupID:
+		return m.AddedVkGroupID()
+	case syncitem.FieldVkItemID:
+		return m.AddedVkItemID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SyncItemMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case syncitem.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUserID(v)
+		return nil
+	case syncitem.FieldVkGroupID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVkGroupID(v)
+		return nil
+	case syncitem.FieldVkItemID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVkItemID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SyncItem numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SyncItemMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(syncitem.FieldPhotoHash) {
+		fields = append(fields, syncitem.FieldPhotoHash)
+	}
+	if m.FieldCleared(syncitem.FieldAlbumGroupID) {
+		fields = append(fields, syncitem.FieldAlbumGroupID)
+	}
+	if m.FieldCleared(syncitem.FieldName) {
+		fields = append(fields, syncitem.FieldName)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SyncItemMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SyncItemMutation) ClearField(name string) error {
+	switch name {
+	case syncitem.FieldPhotoHash:
+		m.ClearPhotoHash()
+		return nil
+	case syncitem.FieldAlbumGroupID:
+		m.ClearAlbumGroupID()
+		return nil
+	case syncitem.FieldName:
+		m.ClearName()
+		return nil
+	}
+	return fmt.Errorf("unknown SyncItem nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SyncItemMutation) ResetField(name string) error {
+	switch name {
+	case syncitem.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case syncitem.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case syncitem.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case syncitem.FieldVkGroupID:
+		m.ResetVkGroupID()
+		return nil
+	case syncitem.FieldEvotorProductID:
+		m.ResetEvotorProductID()
+		return nil
+	case syncitem.FieldVkItemID:
+		m.ResetVkItemID()
+		return nil
+	case syncitem.FieldContentHash:
+		m.ResetContentHash()
+		return nil
+	case syncitem.FieldPhotoHash:
+		m.ResetPhotoHash()
+		return nil
+	case syncitem.FieldAlbumGroupID:
+		m.ResetAlbumGroupID()
+		return nil
+	case syncitem.FieldHidden:
+		m.ResetHidden()
+		return nil
+	case syncitem.FieldName:
+		m.ResetName()
+		return nil
+	}
+	return fmt.Errorf("unknown SyncItem field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SyncItemMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SyncItemMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SyncItemMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SyncItemMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SyncItemMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SyncItemMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SyncItemMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown SyncItem unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SyncItemMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown SyncItem edge %s", name)
+}
+
+// SyncPhotoMutation represents an operation that mutates the SyncPhoto nodes in the graph.
+type SyncPhotoMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	created_at     *time.Time
+	updated_at     *time.Time
+	vk_group_id    *int64
+	addvk_group_id *int64
+	content_hash   *string
+	vk_photo_id    *int64
+	addvk_photo_id *int64
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*SyncPhoto, error)
+	predicates     []predicate.SyncPhoto
+}
+
+var _ ent.Mutation = (*SyncPhotoMutation)(nil)
+
+// syncphotoOption allows management of the mutation configuration using functional options.
+type syncphotoOption func(*SyncPhotoMutation)
+
+// newSyncPhotoMutation creates new mutation for the SyncPhoto entity.
+func newSyncPhotoMutation(c config, op Op, opts ...syncphotoOption) *SyncPhotoMutation {
+	m := &SyncPhotoMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSyncPhoto,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSyncPhotoID sets the ID field of the mutation.
+func withSyncPhotoID(id int) syncphotoOption {
+	return func(m *SyncPhotoMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SyncPhoto
+		)
+		m.oldValue = func(ctx context.Context) (*SyncPhoto, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SyncPhoto.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSyncPhoto sets the old SyncPhoto of the mutation.
+func withSyncPhoto(node *SyncPhoto) syncphotoOption {
+	return func(m *SyncPhotoMutation) {
+		m.oldValue = func(context.Context) (*SyncPhoto, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SyncPhotoMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SyncPhotoMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SyncPhotoMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SyncPhotoMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SyncPhoto.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SyncPhotoMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SyncPhotoMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SyncPhoto entity.
+// If the SyncPhoto object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncPhotoMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SyncPhotoMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SyncPhotoMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SyncPhotoMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SyncPhoto entity.
+// If the SyncPhoto object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncPhotoMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SyncPhotoMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetVkGroupID sets the "vk_group_id" field.
+func (m *SyncPhotoMutation) SetVkGroupID(i int64) {
+	m.vk_group_id = &i
+	m.addvk_group_id = nil
+}
+
+// VkGroupID returns the value of the "vk_group_id" field in the mutation.
+func (m *SyncPhotoMutation) VkGroupID() (r int64, exists bool) {
+	v := m.vk_group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVkGroupID returns the old "vk_group_id" field's value of the SyncPhoto entity.
+// If the SyncPhoto object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncPhotoMutation) OldVkGroupID(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVkGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVkGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVkGroupID: %w", err)
+	}
+	return oldValue.VkGroupID, nil
+}
+
+// AddVkGroupID adds i to the "vk_group_id" field.
+func (m *SyncPhotoMutation) AddVkGroupID(i int64) {
+	if m.addvk_group_id != nil {
+		*m.addvk_group_id += i
+	} else {
+		m.addvk_group_id = &i
+	}
+}
+
+// AddedVkGroupID returns the value that was added to the "vk_group_id" field in this mutation.
+func (m *SyncPhotoMutation) AddedVkGroupID() (r int64, exists bool) {
+	v := m.addvk_group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVkGroupID resets all changes to the "vk_group_id" field.
+func (m *SyncPhotoMutation) ResetVkGroupID() {
+	m.vk_group_id = nil
+	m.addvk_group_id = nil
+}
+
+// SetContentHash sets the "content_hash" field.
+func (m *SyncPhotoMutation) SetContentHash(s string) {
+	m.content_hash = &s
+}
+
+// ContentHash returns the value of the "content_hash" field in the mutation.
+func (m *SyncPhotoMutation) ContentHash() (r string, exists bool) {
+	v := m.content_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContentHash returns the old "content_hash" field's value of the SyncPhoto entity.
+// If the SyncPhoto object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncPhotoMutation) OldContentHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContentHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContentHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContentHash: %w", err)
+	}
+	return oldValue.ContentHash, nil
+}
+
+// ResetContentHash resets all changes to the "content_hash" field.
+func (m *SyncPhotoMutation) ResetContentHash() {
+	m.content_hash = nil
+}
+
+// SetVkPhotoID sets the "vk_photo_id" field.
+func (m *SyncPhotoMutation) SetVkPhotoID(i int64) {
+	m.vk_photo_id = &i
+	m.addvk_photo_id = nil
+}
+
+// VkPhotoID returns the value of the "vk_photo_id" field in the mutation.
+func (m *SyncPhotoMutation) VkPhotoID() (r int64, exists bool) {
+	v := m.vk_photo_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVkPhotoID returns the old "vk_photo_id" field's value of the SyncPhoto entity.
+// If the SyncPhoto object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncPhotoMutation) OldVkPhotoID(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVkPhotoID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVkPhotoID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVkPhotoID: %w", err)
+	}
+	return oldValue.VkPhotoID, nil
+}
+
+// AddVkPhotoID adds i to the "vk_photo_id" field.
+func (m *SyncPhotoMutation) AddVkPhotoID(i int64) {
+	if m.addvk_photo_id != nil {
+		*m.addvk_photo_id += i
+	} else {
+		m.addvk_photo_id = &i
+	}
+}
+
+// AddedVkPhotoID returns the value that was added to the "vk_photo_id" field in this mutation.
+func (m *SyncPhotoMutation) AddedVkPhotoID() (r int64, exists bool) {
+	v := m.addvk_photo_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVkPhotoID resets all changes to the "vk_photo_id" field.
+func (m *SyncPhotoMutation) ResetVkPhotoID() {
+	m.vk_photo_id = nil
+	m.addvk_photo_id = nil
+}
+
+// Where appends a list predicates to the SyncPhotoMutation builder.
+func (m *SyncPhotoMutation) Where(ps ...predicate.SyncPhoto) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SyncPhotoMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SyncPhotoMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SyncPhoto, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SyncPhotoMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SyncPhotoMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SyncPhoto).
+func (m *SyncPhotoMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SyncPhotoMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.created_at != nil {
+		fields = append(fields, syncphoto.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, syncphoto.FieldUpdatedAt)
+	}
+	if m.vk_group_id != nil {
+		fields = append(fields, syncphoto.FieldVkGroupID)
+	}
+	if m.content_hash != nil {
+		fields = append(fields, syncphoto.FieldContentHash)
+	}
+	if m.vk_photo_id != nil {
+		fields = append(fields, syncphoto.FieldVkPhotoID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SyncPhotoMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case syncphoto.FieldCreatedAt:
+		return m.CreatedAt()
+	case syncphoto.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case syncphoto.FieldVkGroupID:
+		return m.VkGroupID()
+	case syncphoto.FieldContentHash:
+		return m.ContentHash()
+	case syncphoto.FieldVkPhotoID:
+		return m.VkPhotoID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SyncPhotoMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case syncphoto.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case syncphoto.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case syncphoto.FieldVkGroupID:
+		return m.OldVkGroupID(ctx)
+	case syncphoto.FieldContentHash:
+		return m.OldContentHash(ctx)
+	case syncphoto.FieldVkPhotoID:
+		return m.OldVkPhotoID(ctx)
+	}
+	return nil, fmt.Errorf("unknown SyncPhoto field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SyncPhotoMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case syncphoto.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case syncphoto.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case syncphoto.FieldVkGroupID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVkGroupID(v)
+		return nil
+	case syncphoto.FieldContentHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContentHash(v)
+		return nil
+	case syncphoto.FieldVkPhotoID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVkPhotoID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SyncPhoto field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SyncPhotoMutation) AddedFields() []string {
+	var fields []string
+	if m.addvk_group_id != nil {
+		fields = append(fields, syncphoto.FieldVkGroupID)
+	}
+	if m.addvk_photo_id != nil {
+		fields = append(fields, syncphoto.FieldVkPhotoID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SyncPhotoMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case syncphoto.FieldVkGroupID:
+		return m.AddedVkGroupID()
+	case syncphoto.FieldVkPhotoID:
+		return m.AddedVkPhotoID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SyncPhotoMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case syncphoto.FieldVkGroupID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVkGroupID(v)
+		return nil
+	case syncphoto.FieldVkPhotoID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVkPhotoID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SyncPhoto numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SyncPhotoMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SyncPhotoMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SyncPhotoMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SyncPhoto nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SyncPhotoMutation) ResetField(name string) error {
+	switch name {
+	case syncphoto.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case syncphoto.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case syncphoto.FieldVkGroupID:
+		m.ResetVkGroupID()
+		return nil
+	case syncphoto.FieldContentHash:
+		m.ResetContentHash()
+		return nil
+	case syncphoto.FieldVkPhotoID:
+		m.ResetVkPhotoID()
+		return nil
+	}
+	return fmt.Errorf("unknown SyncPhoto field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SyncPhotoMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SyncPhotoMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SyncPhotoMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SyncPhotoMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SyncPhotoMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SyncPhotoMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SyncPhotoMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown SyncPhoto unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SyncPhotoMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown SyncPhoto edge %s", name)
+}
+
+// SyncRunMutation represents an operation that mutates the SyncRun nodes in the graph.
+type SyncRunMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	user_id        *int
+	adduser_id     *int
+	kind           *syncrun.Kind
+	trigger        *syncrun.Trigger
+	status         *syncrun.Status
+	created_at     *time.Time
+	started_at     *time.Time
+	finished_at    *time.Time
+	total          *int
+	addtotal       *int
+	processed      *int
+	addprocessed   *int
+	created        *int
+	addcreated     *int
+	updated        *int
+	addupdated     *int
+	hidden         *int
+	addhidden      *int
+	removed        *int
+	addremoved     *int
+	unchanged      *int
+	addunchanged   *int
+	failed         *int
+	addfailed      *int
+	message        *string
+	failures       *[]schema.SyncFailure
+	appendfailures []schema.SyncFailure
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*SyncRun, error)
+	predicates     []predicate.SyncRun
+}
+
+var _ ent.Mutation = (*SyncRunMutation)(nil)
+
+// syncrunOption allows management of the mutation configuration using functional options.
+type syncrunOption func(*SyncRunMutation)
+
+// newSyncRunMutation creates new mutation for the SyncRun entity.
+func newSyncRunMutation(c config, op Op, opts ...syncrunOption) *SyncRunMutation {
+	m := &SyncRunMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSyncRun,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSyncRunID sets the ID field of the mutation.
+func withSyncRunID(id int) syncrunOption {
+	return func(m *SyncRunMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SyncRun
+		)
+		m.oldValue = func(ctx context.Context) (*SyncRun, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SyncRun.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSyncRun sets the old SyncRun of the mutation.
+func withSyncRun(node *SyncRun) syncrunOption {
+	return func(m *SyncRunMutation) {
+		m.oldValue = func(context.Context) (*SyncRun, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SyncRunMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SyncRunMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SyncRunMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SyncRunMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SyncRun.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetUserID sets the "user_id" field.
+func (m *SyncRunMutation) SetUserID(i int) {
+	m.user_id = &i
+	m.adduser_id = nil
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *SyncRunMutation) UserID() (r int, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldUserID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// AddUserID adds i to the "user_id" field.
+func (m *SyncRunMutation) AddUserID(i int) {
+	if m.adduser_id != nil {
+		*m.adduser_id += i
+	} else {
+		m.adduser_id = &i
+	}
+}
+
+// AddedUserID returns the value that was added to the "user_id" field in this mutation.
+func (m *SyncRunMutation) AddedUserID() (r int, exists bool) {
+	v := m.adduser_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *SyncRunMutation) ResetUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *SyncRunMutation) SetKind(s syncrun.Kind) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *SyncRunMutation) Kind() (r syncrun.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldKind(ctx context.Context) (v syncrun.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *SyncRunMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTrigger sets the "trigger" field.
+func (m *SyncRunMutation) SetTrigger(s syncrun.Trigger) {
+	m.trigger = &s
+}
+
+// Trigger returns the value of the "trigger" field in the mutation.
+func (m *SyncRunMutation) Trigger() (r syncrun.Trigger, exists bool) {
+	v := m.trigger
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTrigger returns the old "trigger" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldTrigger(ctx context.Context) (v syncrun.Trigger, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTrigger is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTrigger requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTrigger: %w", err)
+	}
+	return oldValue.Trigger, nil
+}
+
+// ResetTrigger resets all changes to the "trigger" field.
+func (m *SyncRunMutation) ResetTrigger() {
+	m.trigger = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *SyncRunMutation) SetStatus(s syncrun.Status) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *SyncRunMutation) Status() (r syncrun.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldStatus(ctx context.Context) (v syncrun.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *SyncRunMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SyncRunMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SyncRunMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SyncRunMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetStartedAt sets the "started_at" field.
+func (m *SyncRunMutation) SetStartedAt(t time.Time) {
+	m.started_at = &t
+}
+
+// StartedAt returns the value of the "started_at" field in the mutation.
+func (m *SyncRunMutation) StartedAt() (r time.Time, exists bool) {
+	v := m.started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartedAt returns the old "started_at" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldStartedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartedAt: %w", err)
+	}
+	return oldValue.StartedAt, nil
+}
+
+// ClearStartedAt clears the value of the "started_at" field.
+func (m *SyncRunMutation) ClearStartedAt() {
+	m.started_at = nil
+	m.clearedFields[syncrun.FieldStartedAt] = struct{}{}
+}
+
+// StartedAtCleared returns if the "started_at" field was cleared in this mutation.
+func (m *SyncRunMutation) StartedAtCleared() bool {
+	_, ok := m.clearedFields[syncrun.FieldStartedAt]
+	return ok
+}
+
+// ResetStartedAt resets all changes to the "started_at" field.
+func (m *SyncRunMutation) ResetStartedAt() {
+	m.started_at = nil
+	delete(m.clearedFields, syncrun.FieldStartedAt)
+}
+
+// SetFinishedAt sets the "finished_at" field.
+func (m *SyncRunMutation) SetFinishedAt(t time.Time) {
+	m.finished_at = &t
+}
+
+// FinishedAt returns the value of the "finished_at" field in the mutation.
+func (m *SyncRunMutation) FinishedAt() (r time.Time, exists bool) {
+	v := m.finished_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinishedAt returns the old "finished_at" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldFinishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinishedAt: %w", err)
+	}
+	return oldValue.FinishedAt, nil
+}
+
+// ClearFinishedAt clears the value of the "finished_at" field.
+func (m *SyncRunMutation) ClearFinishedAt() {
+	m.finished_at = nil
+	m.clearedFields[syncrun.FieldFinishedAt] = struct{}{}
+}
+
+// FinishedAtCleared returns if the "finished_at" field was cleared in this mutation.
+func (m *SyncRunMutation) FinishedAtCleared() bool {
+	_, ok := m.clearedFields[syncrun.FieldFinishedAt]
+	return ok
+}
+
+// ResetFinishedAt resets all changes to the "finished_at" field.
+func (m *SyncRunMutation) ResetFinishedAt() {
+	m.finished_at = nil
+	delete(m.clearedFields, syncrun.FieldFinishedAt)
+}
+
+// SetTotal sets the "total" field.
+func (m *SyncRunMutation) SetTotal(i int) {
+	m.total = &i
+	m.addtotal = nil
+}
+
+// Total returns the value of the "total" field in the mutation.
+func (m *SyncRunMutation) Total() (r int, exists bool) {
+	v := m.total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotal returns the old "total" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldTotal(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotal: %w", err)
+	}
+	return oldValue.Total, nil
+}
+
+// AddTotal adds i to the "total" field.
+func (m *SyncRunMutation) AddTotal(i int) {
+	if m.addtotal != nil {
+		*m.addtotal += i
+	} else {
+		m.addtotal = &i
+	}
+}
+
+// AddedTotal returns the value that was added to the "total" field in this mutation.
+func (m *SyncRunMutation) AddedTotal() (r int, exists bool) {
+	v := m.addtotal
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTotal resets all changes to the "total" field.
+func (m *SyncRunMutation) ResetTotal() {
+	m.total = nil
+	m.addtotal = nil
+}
+
+// SetProcessed sets the "processed" field.
+func (m *SyncRunMutation) SetProcessed(i int) {
+	m.processed = &i
+	m.addprocessed = nil
+}
+
+// Processed returns the value of the "processed" field in the mutation.
+func (m *SyncRunMutation) Processed() (r int, exists bool) {
+	v := m.processed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProcessed returns the old "processed" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldProcessed(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProcessed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProcessed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProcessed: %w", err)
+	}
+	return oldValue.Processed, nil
+}
+
+// AddProcessed adds i to the "processed" field.
+func (m *SyncRunMutation) AddProcessed(i int) {
+	if m.addprocessed != nil {
+		*m.addprocessed += i
+	} else {
+		m.addprocessed = &i
+	}
+}
+
+// AddedProcessed returns the value that was added to the "processed" field in this mutation.
+func (m *SyncRunMutation) AddedProcessed() (r int, exists bool) {
+	v := m.addprocessed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProcessed resets all changes to the "processed" field.
+func (m *SyncRunMutation) ResetProcessed() {
+	m.processed = nil
+	m.addprocessed = nil
+}
+
+// SetCreated sets the "created" field.
+func (m *SyncRunMutation) SetCreated(i int) {
+	m.created = &i
+	m.addcreated = nil
+}
+
+// Created returns the value of the "created" field in the mutation.
+func (m *SyncRunMutation) Created() (r int, exists bool) {
+	v := m.created
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreated returns the old "created" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldCreated(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreated is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreated requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreated: %w", err)
+	}
+	return oldValue.Created, nil
+}
+
+// AddCreated adds i to the "created" field.
+func (m *SyncRunMutation) AddCreated(i int) {
+	if m.addcreated != nil {
+		*m.addcreated += i
+	} else {
+		m.addcreated = &i
+	}
+}
+
+// AddedCreated returns the value that was added to the "created" field in this mutation.
+func (m *SyncRunMutation) AddedCreated() (r int, exists bool) {
+	v := m.addcreated
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCreated resets all changes to the "created" field.
+func (m *SyncRunMutation) ResetCreated() {
+	m.created = nil
+	m.addcreated = nil
+}
+
+// SetUpdated sets the "updated" field.
+func (m *SyncRunMutation) SetUpdated(i int) {
+	m.updated = &i
+	m.addupdated = nil
+}
+
+// Updated returns the value of the "updated" field in the mutation.
+func (m *SyncRunMutation) Updated() (r int, exists bool) {
+	v := m.updated
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdated returns the old "updated" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldUpdated(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdated is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdated requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdated: %w", err)
+	}
+	return oldValue.Updated, nil
+}
+
+// AddUpdated adds i to the "updated" field.
+func (m *SyncRunMutation) AddUpdated(i int) {
+	if m.addupdated != nil {
+		*m.addupdated += i
+	} else {
+		m.addupdated = &i
+	}
+}
+
+// AddedUpdated returns the value that was added to the "updated" field in this mutation.
+func (m *SyncRunMutation) AddedUpdated() (r int, exists bool) {
+	v := m.addupdated
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUpdated resets all changes to the "updated" field.
+func (m *SyncRunMutation) ResetUpdated() {
+	m.updated = nil
+	m.addupdated = nil
+}
+
+// SetHidden sets the "hidden" field.
+func (m *SyncRunMutation) SetHidden(i int) {
+	m.hidden = &i
+	m.addhidden = nil
+}
+
+// Hidden returns the value of the "hidden" field in the mutation.
+func (m *SyncRunMutation) Hidden() (r int, exists bool) {
+	v := m.hidden
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHidden returns the old "hidden" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldHidden(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHidden is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHidden requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHidden: %w", err)
+	}
+	return oldValue.Hidden, nil
+}
+
+// AddHidden adds i to the "hidden" field.
+func (m *SyncRunMutation) AddHidden(i int) {
+	if m.addhidden != nil {
+		*m.addhidden += i
+	} else {
+		m.addhidden = &i
+	}
+}
+
+// AddedHidden returns the value that was added to the "hidden" field in this mutation.
+func (m *SyncRunMutation) AddedHidden() (r int, exists bool) {
+	v := m.addhidden
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetHidden resets all changes to the "hidden" field.
+func (m *SyncRunMutation) ResetHidden() {
+	m.hidden = nil
+	m.addhidden = nil
+}
+
+// SetRemoved sets the "removed" field.
+func (m *SyncRunMutation) SetRemoved(i int) {
+	m.removed = &i
+	m.addremoved = nil
+}
+
+// Removed returns the value of the "removed" field in the mutation.
+func (m *SyncRunMutation) Removed() (r int, exists bool) {
+	v := m.removed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemoved returns the old "removed" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldRemoved(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemoved is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemoved requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemoved: %w", err)
+	}
+	return oldValue.Removed, nil
+}
+
+// AddRemoved adds i to the "removed" field.
+func (m *SyncRunMutation) AddRemoved(i int) {
+	if m.addremoved != nil {
+		*m.addremoved += i
+	} else {
+		m.addremoved = &i
+	}
+}
+
+// AddedRemoved returns the value that was added to the "removed" field in this mutation.
+func (m *SyncRunMutation) AddedRemoved() (r int, exists bool) {
+	v := m.addremoved
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRemoved resets all changes to the "removed" field.
+func (m *SyncRunMutation) ResetRemoved() {
+	m.removed = nil
+	m.addremoved = nil
+}
+
+// SetUnchanged sets the "unchanged" field.
+func (m *SyncRunMutation) SetUnchanged(i int) {
+	m.unchanged = &i
+	m.addunchanged = nil
+}
+
+// Unchanged returns the value of the "unchanged" field in the mutation.
+func (m *SyncRunMutation) Unchanged() (r int, exists bool) {
+	v := m.unchanged
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnchanged returns the old "unchanged" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldUnchanged(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnchanged is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnchanged requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnchanged: %w", err)
+	}
+	return oldValue.Unchanged, nil
+}
+
+// AddUnchanged adds i to the "unchanged" field.
+func (m *SyncRunMutation) AddUnchanged(i int) {
+	if m.addunchanged != nil {
+		*m.addunchanged += i
+	} else {
+		m.addunchanged = &i
+	}
+}
+
+// AddedUnchanged returns the value that was added to the "unchanged" field in this mutation.
+func (m *SyncRunMutation) AddedUnchanged() (r int, exists bool) {
+	v := m.addunchanged
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUnchanged resets all changes to the "unchanged" field.
+func (m *SyncRunMutation) ResetUnchanged() {
+	m.unchanged = nil
+	m.addunchanged = nil
+}
+
+// SetFailed sets the "failed" field.
+func (m *SyncRunMutation) SetFailed(i int) {
+	m.failed = &i
+	m.addfailed = nil
+}
+
+// Failed returns the value of the "failed" field in the mutation.
+func (m *SyncRunMutation) Failed() (r int, exists bool) {
+	v := m.failed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailed returns the old "failed" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldFailed(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailed: %w", err)
+	}
+	return oldValue.Failed, nil
+}
+
+// AddFailed adds i to the "failed" field.
+func (m *SyncRunMutation) AddFailed(i int) {
+	if m.addfailed != nil {
+		*m.addfailed += i
+	} else {
+		m.addfailed = &i
+	}
+}
+
+// AddedFailed returns the value that was added to the "failed" field in this mutation.
+func (m *SyncRunMutation) AddedFailed() (r int, exists bool) {
+	v := m.addfailed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFailed resets all changes to the "failed" field.
+func (m *SyncRunMutation) ResetFailed() {
+	m.failed = nil
+	m.addfailed = nil
+}
+
+// SetMessage sets the "message" field.
+func (m *SyncRunMutation) SetMessage(s string) {
+	m.message = &s
+}
+
+// Message returns the value of the "message" field in the mutation.
+func (m *SyncRunMutation) Message() (r string, exists bool) {
+	v := m.message
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMessage returns the old "message" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldMessage(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMessage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMessage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMessage: %w", err)
+	}
+	return oldValue.Message, nil
+}
+
+// ClearMessage clears the value of the "message" field.
+func (m *SyncRunMutation) ClearMessage() {
+	m.message = nil
+	m.clearedFields[syncrun.FieldMessage] = struct{}{}
+}
+
+// MessageCleared returns if the "message" field was cleared in this mutation.
+func (m *SyncRunMutation) MessageCleared() bool {
+	_, ok := m.clearedFields[syncrun.FieldMessage]
+	return ok
+}
+
+// ResetMessage resets all changes to the "message" field.
+func (m *SyncRunMutation) ResetMessage() {
+	m.message = nil
+	delete(m.clearedFields, syncrun.FieldMessage)
+}
+
+// SetFailures sets the "failures" field.
+func (m *SyncRunMutation) SetFailures(sf []schema.SyncFailure) {
+	m.failures = &sf
+	m.appendfailures = nil
+}
+
+// Failures returns the value of the "failures" field in the mutation.
+func (m *SyncRunMutation) Failures() (r []schema.SyncFailure, exists bool) {
+	v := m.failures
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailures returns the old "failures" field's value of the SyncRun entity.
+// If the SyncRun object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncRunMutation) OldFailures(ctx context.Context) (v []schema.SyncFailure, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailures is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailures requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailures: %w", err)
+	}
+	return oldValue.Failures, nil
+}
+
+// AppendFailures adds sf to the "failures" field.
+func (m *SyncRunMutation) AppendFailures(sf []schema.SyncFailure) {
+	m.appendfailures = append(m.appendfailures, sf...)
+}
+
+// AppendedFailures returns the list of values that were appended to the "failures" field in this mutation.
+func (m *SyncRunMutation) AppendedFailures() ([]schema.SyncFailure, bool) {
+	if len(m.appendfailures) == 0 {
+		return nil, false
+	}
+	return m.appendfailures, true
+}
+
+// ClearFailures clears the value of the "failures" field.
+func (m *SyncRunMutation) ClearFailures() {
+	m.failures = nil
+	m.appendfailures = nil
+	m.clearedFields[syncrun.FieldFailures] = struct{}{}
+}
+
+// FailuresCleared returns if the "failures" field was cleared in this mutation.
+func (m *SyncRunMutation) FailuresCleared() bool {
+	_, ok := m.clearedFields[syncrun.FieldFailures]
+	return ok
+}
+
+// ResetFailures resets all changes to the "failures" field.
+func (m *SyncRunMutation) ResetFailures() {
+	m.failures = nil
+	m.appendfailures = nil
+	delete(m.clearedFields, syncrun.FieldFailures)
+}
+
+// Where appends a list predicates to the SyncRunMutation builder.
+func (m *SyncRunMutation) Where(ps ...predicate.SyncRun) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SyncRunMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SyncRunMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SyncRun, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SyncRunMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SyncRunMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SyncRun).
+func (m *SyncRunMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SyncRunMutation) Fields() []string {
+	fields := make([]string, 0, 17)
+	if m.user_id != nil {
+		fields = append(fields, syncrun.FieldUserID)
+	}
+	if m.kind != nil {
+		fields = append(fields, syncrun.FieldKind)
+	}
+	if m.trigger != nil {
+		fields = append(fields, syncrun.FieldTrigger)
+	}
+	if m.status != nil {
+		fields = append(fields, syncrun.FieldStatus)
+	}
+	if m.created_at != nil {
+		fields = append(fields, syncrun.FieldCreatedAt)
+	}
+	if m.started_at != nil {
+		fields = append(fields, syncrun.FieldStartedAt)
+	}
+	if m.finished_at != nil {
+		fields = append(fields, syncrun.FieldFinishedAt)
+	}
+	if m.total != nil {
+		fields = append(fields, syncrun.FieldTotal)
+	}
+	if m.processed != nil {
+		fields = append(fields, syncrun.FieldProcessed)
+	}
+	if m.created != nil {
+		fields = append(fields, syncrun.FieldCreated)
+	}
+	if m.updated != nil {
+		fields = append(fields, syncrun.FieldUpdated)
+	}
+	if m.hidden != nil {
+		fields = append(fields, syncrun.FieldHidden)
+	}
+	if m.removed != nil {
+		fields = append(fields, syncrun.FieldRemoved)
+	}
+	if m.unchanged != nil {
+		fields = append(fields, syncrun.FieldUnchanged)
+	}
+	if m.failed != nil {
+		fields = append(fields, syncrun.FieldFailed)
+	}
+	if m.message != nil {
+		fields = append(fields, syncrun.FieldMessage)
+	}
+	if m.failures != nil {
+		fields = append(fields, syncrun.FieldFailures)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SyncRunMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case syncrun.FieldUserID:
+		return m.UserID()
+	case syncrun.FieldKind:
+		return m.Kind()
+	case syncrun.FieldTrigger:
+		return m.Trigger()
+	case syncrun.FieldStatus:
+		return m.Status()
+	case syncrun.FieldCreatedAt:
+		return m.CreatedAt()
+	case syncrun.FieldStartedAt:
+		return m.StartedAt()
+	case syncrun.FieldFinishedAt:
+		return m.FinishedAt()
+	case syncrun.FieldTotal:
+		return m.Total()
+	case syncrun.FieldProcessed:
+		return m.Processed()
+	case syncrun.FieldCreated:
+		return m.Created()
+	case syncrun.FieldUpdated:
+		return m.Updated()
+	case syncrun.FieldHidden:
+		return m.Hidden()
+	case syncrun.FieldRemoved:
+		return m.Removed()
+	case syncrun.FieldUnchanged:
+		return m.Unchanged()
+	case syncrun.FieldFailed:
+		return m.Failed()
+	case syncrun.FieldMessage:
+		return m.Message()
+	case syncrun.FieldFailures:
+		return m.Failures()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SyncRunMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case syncrun.FieldUserID:
+		return m.OldUserID(ctx)
+	case syncrun.FieldKind:
+		return m.OldKind(ctx)
+	case syncrun.FieldTrigger:
+		return m.OldTrigger(ctx)
+	case syncrun.FieldStatus:
+		return m.OldStatus(ctx)
+	case syncrun.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case syncrun.FieldStartedAt:
+		return m.OldStartedAt(ctx)
+	case syncrun.FieldFinishedAt:
+		return m.OldFinishedAt(ctx)
+	case syncrun.FieldTotal:
+		return m.OldTotal(ctx)
+	case syncrun.FieldProcessed:
+		return m.OldProcessed(ctx)
+	case syncrun.FieldCreated:
+		return m.OldCreated(ctx)
+	case syncrun.FieldUpdated:
+		return m.OldUpdated(ctx)
+	case syncrun.FieldHidden:
+		return m.OldHidden(ctx)
+	case syncrun.FieldRemoved:
+		return m.OldRemoved(ctx)
+	case syncrun.FieldUnchanged:
+		return m.OldUnchanged(ctx)
+	case syncrun.FieldFailed:
+		return m.OldFailed(ctx)
+	case syncrun.FieldMessage:
+		return m.OldMessage(ctx)
+	case syncrun.FieldFailures:
+		return m.OldFailures(ctx)
+	}
+	return nil, fmt.Errorf("unknown SyncRun field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SyncRunMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case syncrun.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case syncrun.FieldKind:
+		v, ok := value.(syncrun.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case syncrun.FieldTrigger:
+		v, ok := value.(syncrun.Trigger)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTrigger(v)
+		return nil
+	case syncrun.FieldStatus:
+		v, ok := value.(syncrun.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case syncrun.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case syncrun.FieldStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartedAt(v)
+		return nil
+	case syncrun.FieldFinishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinishedAt(v)
+		return nil
+	case syncrun.FieldTotal:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotal(v)
+		return nil
+	case syncrun.FieldProcessed:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProcessed(v)
+		return nil
+	case syncrun.FieldCreated:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreated(v)
+		return nil
+	case syncrun.FieldUpdated:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdated(v)
+		return nil
+	case syncrun.FieldHidden:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHidden(v)
+		return nil
+	case syncrun.FieldRemoved:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemoved(v)
+		return nil
+	case syncrun.FieldUnchanged:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnchanged(v)
+		return nil
+	case syncrun.FieldFailed:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailed(v)
+		return nil
+	case syncrun.FieldMessage:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMessage(v)
+		return nil
+	case syncrun.FieldFailures:
+		v, ok := value.([]schema.SyncFailure)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailures(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SyncRun field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SyncRunMutation) AddedFields() []string {
+	var fields []string
+	if m.adduser_id != nil {
+		fields = append(fields, syncrun.FieldUserID)
+	}
+	if m.addtotal != nil {
+		fields = append(fields, syncrun.FieldTotal)
+	}
+	if m.addprocessed != nil {
+		fields = append(fields, syncrun.FieldProcessed)
+	}
+	if m.addcreated != nil {
+		fields = append(fields, syncrun.FieldCreated)
+	}
+	if m.addupdated != nil {
+		fields = append(fields, syncrun.FieldUpdated)
+	}
+	if m.addhidden != nil {
+		fields = append(fields, syncrun.FieldHidden)
+	}
+	if m.addremoved != nil {
+		fields = append(fields, syncrun.FieldRemoved)
+	}
+	if m.addunchanged != nil {
+		fields = append(fields, syncrun.FieldUnchanged)
+	}
+	if m.addfailed != nil {
+		fields = append(fields, syncrun.FieldFailed)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SyncRunMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case syncrun.FieldUserID:
+		return m.AddedUserID()
+	case syncrun.FieldTotal:
+		return m.AddedTotal()
+	case syncrun.FieldProcessed:
+		return m.AddedProcessed()
+	case syncrun.FieldCreated:
+		return m.AddedCreated()
+	case syncrun.FieldUpdated:
+		return m.AddedUpdated()
+	case syncrun.FieldHidden:
+		return m.AddedHidden()
+	case syncrun.FieldRemoved:
+		return m.AddedRemoved()
+	case syncrun.FieldUnchanged:
+		return m.AddedUnchanged()
+	case syncrun.FieldFailed:
+		return m.AddedFailed()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SyncRunMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case syncrun.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUserID(v)
+		return nil
+	case syncrun.FieldTotal:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTotal(v)
+		return nil
+	case syncrun.FieldProcessed:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProcessed(v)
+		return nil
+	case syncrun.FieldCreated:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreated(v)
+		return nil
+	case syncrun.FieldUpdated:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUpdated(v)
+		return nil
+	case syncrun.FieldHidden:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddHidden(v)
+		return nil
+	case syncrun.FieldRemoved:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRemoved(v)
+		return nil
+	case syncrun.FieldUnchanged:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUnchanged(v)
+		return nil
+	case syncrun.FieldFailed:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFailed(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SyncRun numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SyncRunMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(syncrun.FieldStartedAt) {
+		fields = append(fields, syncrun.FieldStartedAt)
+	}
+	if m.FieldCleared(syncrun.FieldFinishedAt) {
+		fields = append(fields, syncrun.FieldFinishedAt)
+	}
+	if m.FieldCleared(syncrun.FieldMessage) {
+		fields = append(fields, syncrun.FieldMessage)
+	}
+	if m.FieldCleared(syncrun.FieldFailures) {
+		fields = append(fields, syncrun.FieldFailures)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SyncRunMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SyncRunMutation) ClearField(name string) error {
+	switch name {
+	case syncrun.FieldStartedAt:
+		m.ClearStartedAt()
+		return nil
+	case syncrun.FieldFinishedAt:
+		m.ClearFinishedAt()
+		return nil
+	case syncrun.FieldMessage:
+		m.ClearMessage()
+		return nil
+	case syncrun.FieldFailures:
+		m.ClearFailures()
+		return nil
+	}
+	return fmt.Errorf("unknown SyncRun nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SyncRunMutation) ResetField(name string) error {
+	switch name {
+	case syncrun.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case syncrun.FieldKind:
+		m.ResetKind()
+		return nil
+	case syncrun.FieldTrigger:
+		m.ResetTrigger()
+		return nil
+	case syncrun.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case syncrun.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case syncrun.FieldStartedAt:
+		m.ResetStartedAt()
+		return nil
+	case syncrun.FieldFinishedAt:
+		m.ResetFinishedAt()
+		return nil
+	case syncrun.FieldTotal:
+		m.ResetTotal()
+		return nil
+	case syncrun.FieldProcessed:
+		m.ResetProcessed()
+		return nil
+	case syncrun.FieldCreated:
+		m.ResetCreated()
+		return nil
+	case syncrun.FieldUpdated:
+		m.ResetUpdated()
+		return nil
+	case syncrun.FieldHidden:
+		m.ResetHidden()
+		return nil
+	case syncrun.FieldRemoved:
+		m.ResetRemoved()
+		return nil
+	case syncrun.FieldUnchanged:
+		m.ResetUnchanged()
+		return nil
+	case syncrun.FieldFailed:
+		m.ResetFailed()
+		return nil
+	case syncrun.FieldMessage:
+		m.ResetMessage()
+		return nil
+	case syncrun.FieldFailures:
+		m.ResetFailures()
+		return nil
+	}
+	return fmt.Errorf("unknown SyncRun field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SyncRunMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SyncRunMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SyncRunMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SyncRunMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SyncRunMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SyncRunMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SyncRunMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown SyncRun unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SyncRunMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown SyncRun edge %s", name)
+}
+
+// SyncSettingsMutation represents an operation that mutates the SyncSettings nodes in the graph.
+type SyncSettingsMutation struct {
+	config
+	op                      Op
+	typ                     string
+	id                      *int
+	created_at              *time.Time
+	updated_at              *time.Time
+	user_id                 *int
+	adduser_id              *int
+	evotor_store_id         *string
+	evotor_store_name       *string
+	vk_group_id             *int64
+	addvk_group_id          *int64
+	vk_group_name           *string
+	vk_category_id          *int
+	addvk_category_id       *int
+	product_group_ids       *[]string
+	appendproduct_group_ids []string
+	schedule_enabled        *bool
+	clearedFields           map[string]struct{}
+	done                    bool
+	oldValue                func(context.Context) (*SyncSettings, error)
+	predicates              []predicate.SyncSettings
+}
+
+var _ ent.Mutation = (*SyncSettingsMutation)(nil)
+
+// syncsettingsOption allows management of the mutation configuration using functional options.
+type syncsettingsOption func(*SyncSettingsMutation)
+
+// newSyncSettingsMutation creates new mutation for the SyncSettings entity.
+func newSyncSettingsMutation(c config, op Op, opts ...syncsettingsOption) *SyncSettingsMutation {
+	m := &SyncSettingsMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSyncSettings,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSyncSettingsID sets the ID field of the mutation.
+func withSyncSettingsID(id int) syncsettingsOption {
+	return func(m *SyncSettingsMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SyncSettings
+		)
+		m.oldValue = func(ctx context.Context) (*SyncSettings, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SyncSettings.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSyncSettings sets the old SyncSettings of the mutation.
+func withSyncSettings(node *SyncSettings) syncsettingsOption {
+	return func(m *SyncSettingsMutation) {
+		m.oldValue = func(context.Context) (*SyncSettings, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SyncSettingsMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SyncSettingsMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SyncSettingsMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SyncSettingsMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SyncSettings.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SyncSettingsMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SyncSettingsMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SyncSettings entity.
+// If the SyncSettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncSettingsMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SyncSettingsMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SyncSettingsMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SyncSettingsMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SyncSettings entity.
+// If the SyncSettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncSettingsMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SyncSettingsMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *SyncSettingsMutation) SetUserID(i int) {
+	m.user_id = &i
+	m.adduser_id = nil
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *SyncSettingsMutation) UserID() (r int, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the SyncSettings entity.
+// If the SyncSettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncSettingsMutation) OldUserID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// AddUserID adds i to the "user_id" field.
+func (m *SyncSettingsMutation) AddUserID(i int) {
+	if m.adduser_id != nil {
+		*m.adduser_id += i
+	} else {
+		m.adduser_id = &i
+	}
+}
+
+// AddedUserID returns the value that was added to the "user_id" field in this mutation.
+func (m *SyncSettingsMutation) AddedUserID() (r int, exists bool) {
+	v := m.adduser_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *SyncSettingsMutation) ResetUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+}
+
+// SetEvotorStoreID sets the "evotor_store_id" field.
+func (m *SyncSettingsMutation) SetEvotorStoreID(s string) {
+	m.evotor_store_id = &s
+}
+
+// EvotorStoreID returns the value of the "evotor_store_id" field in the mutation.
+func (m *SyncSettingsMutation) EvotorStoreID() (r string, exists bool) {
+	v := m.evotor_store_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEvotorStoreID returns the old "evotor_store_id" field's value of the SyncSettings entity.
+// If the SyncSettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncSettingsMutation) OldEvotorStoreID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEvotorStoreID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEvotorStoreID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEvotorStoreID: %w", err)
+	}
+	return oldValue.EvotorStoreID, nil
+}
+
+// ClearEvotorStoreID clears the value of the "evotor_store_id" field.
+func (m *SyncSettingsMutation) ClearEvotorStoreID() {
+	m.evotor_store_id = nil
+	m.clearedFields[syncsettings.FieldEvotorStoreID] = struct{}{}
+}
+
+// EvotorStoreIDCleared returns if the "evotor_store_id" field was cleared in this mutation.
+func (m *SyncSettingsMutation) EvotorStoreIDCleared() bool {
+	_, ok := m.clearedFields[syncsettings.FieldEvotorStoreID]
+	return ok
+}
+
+// ResetEvotorStoreID resets all changes to the "evotor_store_id" field.
+func (m *SyncSettingsMutation) ResetEvotorStoreID() {
+	m.evotor_store_id = nil
+	delete(m.clearedFields, syncsettings.FieldEvotorStoreID)
+}
+
+// SetEvotorStoreName sets the "evotor_store_name" field.
+func (m *SyncSettingsMutation) SetEvotorStoreName(s string) {
+	m.evotor_store_name = &s
+}
+
+// EvotorStoreName returns the value of the "evotor_store_name" field in the mutation.
+func (m *SyncSettingsMutation) EvotorStoreName() (r string, exists bool) {
+	v := m.evotor_store_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEvotorStoreName returns the old "evotor_store_name" field's value of the SyncSettings entity.
+// If the SyncSettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncSettingsMutation) OldEvotorStoreName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEvotorStoreName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEvotorStoreName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEvotorStoreName: %w", err)
+	}
+	return oldValue.EvotorStoreName, nil
+}
+
+// ClearEvotorStoreName clears the value of the "evotor_store_name" field.
+func (m *SyncSettingsMutation) ClearEvotorStoreName() {
+	m.evotor_store_name = nil
+	m.clearedFields[syncsettings.FieldEvotorStoreName] = struct{}{}
+}
+
+// EvotorStoreNameCleared returns if the "evotor_store_name" field was cleared in this mutation.
+func (m *SyncSettingsMutation) EvotorStoreNameCleared() bool {
+	_, ok := m.clearedFields[syncsettings.FieldEvotorStoreName]
+	return ok
+}
+
+// ResetEvotorStoreName resets all changes to the "evotor_store_name" field.
+func (m *SyncSettingsMutation) ResetEvotorStoreName() {
+	m.evotor_store_name = nil
+	delete(m.clearedFields, syncsettings.FieldEvotorStoreName)
+}
+
+// SetVkGroupID sets the "vk_group_id" field.
+func (m *SyncSettingsMutation) SetVkGroupID(i int64) {
+	m.vk_group_id = &i
+	m.addvk_group_id = nil
+}
+
+// VkGroupID returns the value of the "vk_group_id" field in the mutation.
+func (m *SyncSettingsMutation) VkGroupID() (r int64, exists bool) {
+	v := m.vk_group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVkGroupID returns the old "vk_group_id" field's value of the SyncSettings entity.
+// If the SyncSettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncSettingsMutation) OldVkGroupID(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVkGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVkGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVkGroupID: %w", err)
+	}
+	return oldValue.VkGroupID, nil
+}
+
+// AddVkGroupID adds i to the "vk_group_id" field.
+func (m *SyncSettingsMutation) AddVkGroupID(i int64) {
+	if m.addvk_group_id != nil {
+		*m.addvk_group_id += i
+	} else {
+		m.addvk_group_id = &i
+	}
+}
+
+// AddedVkGroupID returns the value that was added to the "vk_group_id" field in this mutation.
+func (m *SyncSettingsMutation) AddedVkGroupID() (r int64, exists bool) {
+	v := m.addvk_group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearVkGroupID clears the value of the "vk_group_id" field.
+func (m *SyncSettingsMutation) ClearVkGroupID() {
+	m.vk_group_id = nil
+	m.addvk_group_id = nil
+	m.clearedFields[syncsettings.FieldVkGroupID] = struct{}{}
+}
+
+// VkGroupIDCleared returns if the "vk_group_id" field was cleared in this mutation.
+func (m *SyncSettingsMutation) VkGroupIDCleared() bool {
+	_, ok := m.clearedFields[syncsettings.FieldVkGroupID]
+	return ok
+}
+
+// ResetVkGroupID resets all changes to the "vk_group_id" field.
+func (m *SyncSettingsMutation) ResetVkGroupID() {
+	m.vk_group_id = nil
+	m.addvk_group_id = nil
+	delete(m.clearedFields, syncsettings.FieldVkGroupID)
+}
+
+// SetVkGroupName sets the "vk_group_name" field.
+func (m *SyncSettingsMutation) SetVkGroupName(s string) {
+	m.vk_group_name = &s
+}
+
+// VkGroupName returns the value of the "vk_group_name" field in the mutation.
+func (m *SyncSettingsMutation) VkGroupName() (r string, exists bool) {
+	v := m.vk_group_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVkGroupName returns the old "vk_group_name" field's value of the SyncSettings entity.
+// If the SyncSettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncSettingsMutation) OldVkGroupName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVkGroupName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVkGroupName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVkGroupName: %w", err)
+	}
+	return oldValue.VkGroupName, nil
+}
+
+// ClearVkGroupName clears the value of the "vk_group_name" field.
+func (m *SyncSettingsMutation) ClearVkGroupName() {
+	m.vk_group_name = nil
+	m.clearedFields[syncsettings.FieldVkGroupName] = struct{}{}
+}
+
+// VkGroupNameCleared returns if the "vk_group_name" field was cleared in this mutation.
+func (m *SyncSettingsMutation) VkGroupNameCleared() bool {
+	_, ok := m.clearedFields[syncsettings.FieldVkGroupName]
+	return ok
+}
+
+// ResetVkGroupName resets all changes to the "vk_group_name" field.
+func (m *SyncSettingsMutation) ResetVkGroupName() {
+	m.vk_group_name = nil
+	delete(m.clearedFields, syncsettings.FieldVkGroupName)
+}
+
+// SetVkCategoryID sets the "vk_category_id" field.
+func (m *SyncSettingsMutation) SetVkCategoryID(i int) {
+	m.vk_category_id = &i
+	m.addvk_category_id = nil
+}
+
+// VkCategoryID returns the value of the "vk_category_id" field in the mutation.
+func (m *SyncSettingsMutation) VkCategoryID() (r int, exists bool) {
+	v := m.vk_category_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVkCategoryID returns the old "vk_category_id" field's value of the SyncSettings entity.
+// If the SyncSettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncSettingsMutation) OldVkCategoryID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVkCategoryID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVkCategoryID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVkCategoryID: %w", err)
+	}
+	return oldValue.VkCategoryID, nil
+}
+
+// AddVkCategoryID adds i to the "vk_category_id" field.
+func (m *SyncSettingsMutation) AddVkCategoryID(i int) {
+	if m.addvk_category_id != nil {
+		*m.addvk_category_id += i
+	} else {
+		m.addvk_category_id = &i
+	}
+}
+
+// AddedVkCategoryID returns the value that was added to the "vk_category_id" field in this mutation.
+func (m *SyncSettingsMutation) AddedVkCategoryID() (r int, exists bool) {
+	v := m.addvk_category_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearVkCategoryID clears the value of the "vk_category_id" field.
+func (m *SyncSettingsMutation) ClearVkCategoryID() {
+	m.vk_category_id = nil
+	m.addvk_category_id = nil
+	m.clearedFields[syncsettings.FieldVkCategoryID] = struct{}{}
+}
+
+// VkCategoryIDCleared returns if the "vk_category_id" field was cleared in this mutation.
+func (m *SyncSettingsMutation) VkCategoryIDCleared() bool {
+	_, ok := m.clearedFields[syncsettings.FieldVkCategoryID]
+	return ok
+}
+
+// ResetVkCategoryID resets all changes to the "vk_category_id" field.
+func (m *SyncSettingsMutation) ResetVkCategoryID() {
+	m.vk_category_id = nil
+	m.addvk_category_id = nil
+	delete(m.clearedFields, syncsettings.FieldVkCategoryID)
+}
+
+// SetProductGroupIds sets the "product_group_ids" field.
+func (m *SyncSettingsMutation) SetProductGroupIds(s []string) {
+	m.product_group_ids = &s
+	m.appendproduct_group_ids = nil
+}
+
+// ProductGroupIds returns the value of the "product_group_ids" field in the mutation.
+func (m *SyncSettingsMutation) ProductGroupIds() (r []string, exists bool) {
+	v := m.product_group_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProductGroupIds returns the old "product_group_ids" field's value of the SyncSettings entity.
+// If the SyncSettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncSettingsMutation) OldProductGroupIds(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProductGroupIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProductGroupIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProductGroupIds: %w", err)
+	}
+	return oldValue.ProductGroupIds, nil
+}
+
+// AppendProductGroupIds adds s to the "product_group_ids" field.
+func (m *SyncSettingsMutation) AppendProductGroupIds(s []string) {
+	m.appendproduct_group_ids = append(m.appendproduct_group_ids, s...)
+}
+
+// AppendedProductGroupIds returns the list of values that were appended to the "product_group_ids" field in this mutation.
+func (m *SyncSettingsMutation) AppendedProductGroupIds() ([]string, bool) {
+	if len(m.appendproduct_group_ids) == 0 {
+		return nil, false
+	}
+	return m.appendproduct_group_ids, true
+}
+
+// ClearProductGroupIds clears the value of the "product_group_ids" field.
+func (m *SyncSettingsMutation) ClearProductGroupIds() {
+	m.product_group_ids = nil
+	m.appendproduct_group_ids = nil
+	m.clearedFields[syncsettings.FieldProductGroupIds] = struct{}{}
+}
+
+// ProductGroupIdsCleared returns if the "product_group_ids" field was cleared in this mutation.
+func (m *SyncSettingsMutation) ProductGroupIdsCleared() bool {
+	_, ok := m.clearedFields[syncsettings.FieldProductGroupIds]
+	return ok
+}
+
+// ResetProductGroupIds resets all changes to the "product_group_ids" field.
+func (m *SyncSettingsMutation) ResetProductGroupIds() {
+	m.product_group_ids = nil
+	m.appendproduct_group_ids = nil
+	delete(m.clearedFields, syncsettings.FieldProductGroupIds)
+}
+
+// SetScheduleEnabled sets the "schedule_enabled" field.
+func (m *SyncSettingsMutation) SetScheduleEnabled(b bool) {
+	m.schedule_enabled = &b
+}
+
+// ScheduleEnabled returns the value of the "schedule_enabled" field in the mutation.
+func (m *SyncSettingsMutation) ScheduleEnabled() (r bool, exists bool) {
+	v := m.schedule_enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScheduleEnabled returns the old "schedule_enabled" field's value of the SyncSettings entity.
+// If the SyncSettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SyncSettingsMutation) OldScheduleEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScheduleEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScheduleEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScheduleEnabled: %w", err)
+	}
+	return oldValue.ScheduleEnabled, nil
+}
+
+// ResetScheduleEnabled resets all changes to the "schedule_enabled" field.
+func (m *SyncSettingsMutation) ResetScheduleEnabled() {
+	m.schedule_enabled = nil
+}
+
+// Where appends a list predicates to the SyncSettingsMutation builder.
+func (m *SyncSettingsMutation) Where(ps ...predicate.SyncSettings) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SyncSettingsMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SyncSettingsMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SyncSettings, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SyncSettingsMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SyncSettingsMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SyncSettings).
+func (m *SyncSettingsMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SyncSettingsMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, syncsettings.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, syncsettings.FieldUpdatedAt)
+	}
+	if m.user_id != nil {
+		fields = append(fields, syncsettings.FieldUserID)
+	}
+	if m.evotor_store_id != nil {
+		fields = append(fields, syncsettings.FieldEvotorStoreID)
+	}
+	if m.evotor_store_name != nil {
+		fields = append(fields, syncsettings.FieldEvotorStoreName)
+	}
+	if m.vk_group_id != nil {
+		fields = append(fields, syncsettings.FieldVkGroupID)
+	}
+	if m.vk_group_name != nil {
+		fields = append(fields, syncsettings.FieldVkGroupName)
+	}
+	if m.vk_category_id != nil {
+		fields = append(fields, syncsettings.FieldVkCategoryID)
+	}
+	if m.product_group_ids != nil {
+		fields = append(fields, syncsettings.FieldProductGroupIds)
+	}
+	if m.schedule_enabled != nil {
+		fields = append(fields, syncsettings.FieldScheduleEnabled)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SyncSettingsMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case syncsettings.FieldCreatedAt:
+		return m.CreatedAt()
+	case syncsettings.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case syncsettings.FieldUserID:
+		return m.UserID()
+	case syncsettings.FieldEvotorStoreID:
+		return m.EvotorStoreID()
+	case syncsettings.FieldEvotorStoreName:
+		return m.EvotorStoreName()
+	case syncsettings.FieldVkGroupID:
+		return m.VkGroupID()
+	case syncsettings.FieldVkGroupName:
+		return m.VkGroupName()
+	case syncsettings.FieldVkCategoryID:
+		return m.VkCategoryID()
+	case syncsettings.FieldProductGroupIds:
+		return m.ProductGroupIds()
+	case syncsettings.FieldScheduleEnabled:
+		return m.ScheduleEnabled()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SyncSettingsMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case syncsettings.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case syncsettings.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case syncsettings.FieldUserID:
+		return m.OldUserID(ctx)
+	case syncsettings.FieldEvotorStoreID:
+		return m.OldEvotorStoreID(ctx)
+	case syncsettings.FieldEvotorStoreName:
+		return m.OldEvotorStoreName(ctx)
+	case syncsettings.FieldVkGroupID:
+		return m.OldVkGroupID(ctx)
+	case syncsettings.FieldVkGroupName:
+		return m.OldVkGroupName(ctx)
+	case syncsettings.FieldVkCategoryID:
+		return m.OldVkCategoryID(ctx)
+	case syncsettings.FieldProductGroupIds:
+		return m.OldProductGroupIds(ctx)
+	case syncsettings.FieldScheduleEnabled:
+		return m.OldScheduleEnabled(ctx)
+	}
+	return nil, fmt.Errorf("unknown SyncSettings field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SyncSettingsMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case syncsettings.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case syncsettings.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case syncsettings.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case syncsettings.FieldEvotorStoreID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEvotorStoreID(v)
+		return nil
+	case syncsettings.FieldEvotorStoreName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEvotorStoreName(v)
+		return nil
+	case syncsettings.FieldVkGroupID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVkGroupID(v)
+		return nil
+	case syncsettings.FieldVkGroupName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVkGroupName(v)
+		return nil
+	case syncsettings.FieldVkCategoryID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVkCategoryID(v)
+		return nil
+	case syncsettings.FieldProductGroupIds:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProductGroupIds(v)
+		return nil
+	case syncsettings.FieldScheduleEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScheduleEnabled(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SyncSettings field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SyncSettingsMutation) AddedFields() []string {
+	var fields []string
+	if m.adduser_id != nil {
+		fields = append(fields, syncsettings.FieldUserID)
+	}
+	if m.addvk_group_id != nil {
+		fields = append(fields, syncsettings.FieldVkGroupID)
+	}
+	if m.addvk_category_id != nil {
+		fields = append(fields, syncsettings.FieldVkCategoryID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SyncSettingsMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case syncsettings.FieldUserID:
+		return m.AddedUserID()
+	case syncsettings.FieldVkGroupID:
+		return m.AddedVkGroupID()
+	case syncsettings.FieldVkCategoryID:
+		return m.AddedVkCategoryID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SyncSettingsMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case syncsettings.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUserID(v)
+		return nil
+	case syncsettings.FieldVkGroupID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVkGroupID(v)
+		return nil
+	case syncsettings.FieldVkCategoryID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVkCategoryID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SyncSettings numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SyncSettingsMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(syncsettings.FieldEvotorStoreID) {
+		fields = append(fields, syncsettings.FieldEvotorStoreID)
+	}
+	if m.FieldCleared(syncsettings.FieldEvotorStoreName) {
+		fields = append(fields, syncsettings.FieldEvotorStoreName)
+	}
+	if m.FieldCleared(syncsettings.FieldVkGroupID) {
+		fields = append(fields, syncsettings.FieldVkGroupID)
+	}
+	if m.FieldCleared(syncsettings.FieldVkGroupName) {
+		fields = append(fields, syncsettings.FieldVkGroupName)
+	}
+	if m.FieldCleared(syncsettings.FieldVkCategoryID) {
+		fields = append(fields, syncsettings.FieldVkCategoryID)
+	}
+	if m.FieldCleared(syncsettings.FieldProductGroupIds) {
+		fields = append(fields, syncsettings.FieldProductGroupIds)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SyncSettingsMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SyncSettingsMutation) ClearField(name string) error {
+	switch name {
+	case syncsettings.FieldEvotorStoreID:
+		m.ClearEvotorStoreID()
+		return nil
+	case syncsettings.FieldEvotorStoreName:
+		m.ClearEvotorStoreName()
+		return nil
+	case syncsettings.FieldVkGroupID:
+		m.ClearVkGroupID()
+		return nil
+	case syncsettings.FieldVkGroupName:
+		m.ClearVkGroupName()
+		return nil
+	case syncsettings.FieldVkCategoryID:
+		m.ClearVkCategoryID()
+		return nil
+	case syncsettings.FieldProductGroupIds:
+		m.ClearProductGroupIds()
+		return nil
+	}
+	return fmt.Errorf("unknown SyncSettings nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SyncSettingsMutation) ResetField(name string) error {
+	switch name {
+	case syncsettings.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case syncsettings.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case syncsettings.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case syncsettings.FieldEvotorStoreID:
+		m.ResetEvotorStoreID()
+		return nil
+	case syncsettings.FieldEvotorStoreName:
+		m.ResetEvotorStoreName()
+		return nil
+	case syncsettings.FieldVkGroupID:
+		m.ResetVkGroupID()
+		return nil
+	case syncsettings.FieldVkGroupName:
+		m.ResetVkGroupName()
+		return nil
+	case syncsettings.FieldVkCategoryID:
+		m.ResetVkCategoryID()
+		return nil
+	case syncsettings.FieldProductGroupIds:
+		m.ResetProductGroupIds()
+		return nil
+	case syncsettings.FieldScheduleEnabled:
+		m.ResetScheduleEnabled()
+		return nil
+	}
+	return fmt.Errorf("unknown SyncSettings field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SyncSettingsMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SyncSettingsMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SyncSettingsMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SyncSettingsMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SyncSettingsMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SyncSettingsMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SyncSettingsMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown SyncSettings unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SyncSettingsMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown SyncSettings edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

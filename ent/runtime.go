@@ -7,6 +7,11 @@ import (
 
 	"github.com/evosync/evosync/ent/connection"
 	"github.com/evosync/evosync/ent/schema"
+	"github.com/evosync/evosync/ent/syncalbum"
+	"github.com/evosync/evosync/ent/syncitem"
+	"github.com/evosync/evosync/ent/syncphoto"
+	"github.com/evosync/evosync/ent/syncrun"
+	"github.com/evosync/evosync/ent/syncsettings"
 	"github.com/evosync/evosync/ent/user"
 )
 
@@ -37,6 +42,116 @@ func init() {
 	connectionDescConnectedAt := connectionFields[14].Descriptor()
 	// connection.DefaultConnectedAt holds the default value on creation for the connected_at field.
 	connection.DefaultConnectedAt = connectionDescConnectedAt.Default.(func() time.Time)
+	syncalbumMixin := schema.SyncAlbum{}.Mixin()
+	syncalbumMixinFields0 := syncalbumMixin[0].Fields()
+	_ = syncalbumMixinFields0
+	syncalbumFields := schema.SyncAlbum{}.Fields()
+	_ = syncalbumFields
+	// syncalbumDescCreatedAt is the schema descriptor for created_at field.
+	syncalbumDescCreatedAt := syncalbumMixinFields0[0].Descriptor()
+	// syncalbum.DefaultCreatedAt holds the default value on creation for the created_at field.
+	syncalbum.DefaultCreatedAt = syncalbumDescCreatedAt.Default.(func() time.Time)
+	// syncalbumDescUpdatedAt is the schema descriptor for updated_at field.
+	syncalbumDescUpdatedAt := syncalbumMixinFields0[1].Descriptor()
+	// syncalbum.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	syncalbum.DefaultUpdatedAt = syncalbumDescUpdatedAt.Default.(func() time.Time)
+	// syncalbum.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	syncalbum.UpdateDefaultUpdatedAt = syncalbumDescUpdatedAt.UpdateDefault.(func() time.Time)
+	syncitemMixin := schema.SyncItem{}.Mixin()
+	syncitemMixinFields0 := syncitemMixin[0].Fields()
+	_ = syncitemMixinFields0
+	syncitemFields := schema.SyncItem{}.Fields()
+	_ = syncitemFields
+	// syncitemDescCreatedAt is the schema descriptor for created_at field.
+	syncitemDescCreatedAt := syncitemMixinFields0[0].Descriptor()
+	// syncitem.DefaultCreatedAt holds the default value on creation for the created_at field.
+	syncitem.DefaultCreatedAt = syncitemDescCreatedAt.Default.(func() time.Time)
+	// syncitemDescUpdatedAt is the schema descriptor for updated_at field.
+	syncitemDescUpdatedAt := syncitemMixinFields0[1].Descriptor()
+	// syncitem.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	syncitem.DefaultUpdatedAt = syncitemDescUpdatedAt.Default.(func() time.Time)
+	// syncitem.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	syncitem.UpdateDefaultUpdatedAt = syncitemDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// syncitemDescHidden is the schema descriptor for hidden field.
+	syncitemDescHidden := syncitemFields[7].Descriptor()
+	// syncitem.DefaultHidden holds the default value on creation for the hidden field.
+	syncitem.DefaultHidden = syncitemDescHidden.Default.(bool)
+	syncphotoMixin := schema.SyncPhoto{}.Mixin()
+	syncphotoMixinFields0 := syncphotoMixin[0].Fields()
+	_ = syncphotoMixinFields0
+	syncphotoFields := schema.SyncPhoto{}.Fields()
+	_ = syncphotoFields
+	// syncphotoDescCreatedAt is the schema descriptor for created_at field.
+	syncphotoDescCreatedAt := syncphotoMixinFields0[0].Descriptor()
+	// syncphoto.DefaultCreatedAt holds the default value on creation for the created_at field.
+	syncphoto.DefaultCreatedAt = syncphotoDescCreatedAt.Default.(func() time.Time)
+	// syncphotoDescUpdatedAt is the schema descriptor for updated_at field.
+	syncphotoDescUpdatedAt := syncphotoMixinFields0[1].Descriptor()
+	// syncphoto.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	syncphoto.DefaultUpdatedAt = syncphotoDescUpdatedAt.Default.(func() time.Time)
+	// syncphoto.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	syncphoto.UpdateDefaultUpdatedAt = syncphotoDescUpdatedAt.UpdateDefault.(func() time.Time)
+	syncrunFields := schema.SyncRun{}.Fields()
+	_ = syncrunFields
+	// syncrunDescCreatedAt is the schema descriptor for created_at field.
+	syncrunDescCreatedAt := syncrunFields[4].Descriptor()
+	// syncrun.DefaultCreatedAt holds the default value on creation for the created_at field.
+	syncrun.DefaultCreatedAt = syncrunDescCreatedAt.Default.(func() time.Time)
+	// syncrunDescTotal is the schema descriptor for total field.
+	syncrunDescTotal := syncrunFields[7].Descriptor()
+	// syncrun.DefaultTotal holds the default value on creation for the total field.
+	syncrun.DefaultTotal = syncrunDescTotal.Default.(int)
+	// syncrunDescProcessed is the schema descriptor for processed field.
+	syncrunDescProcessed := syncrunFields[8].Descriptor()
+	// syncrun.DefaultProcessed holds the default value on creation for the processed field.
+	syncrun.DefaultProcessed = syncrunDescProcessed.Default.(int)
+	// syncrunDescCreated is the schema descriptor for created field.
+	syncrunDescCreated := syncrunFields[9].Descriptor()
+	// syncrun.DefaultCreated holds the default value on creation for the created field.
+	syncrun.DefaultCreated = syncrunDescCreated.Default.(int)
+	// syncrunDescUpdated is the schema descriptor for updated field.
+	syncrunDescUpdated := syncrunFields[10].Descriptor()
+	// syncrun.DefaultUpdated holds the default value on creation for the updated field.
+	syncrun.DefaultUpdated = syncrunDescUpdated.Default.(int)
+	// syncrunDescHidden is the schema descriptor for hidden field.
+	syncrunDescHidden := syncrunFields[11].Descriptor()
+	// syncrun.DefaultHidden holds the default value on creation for the hidden field.
+	syncrun.DefaultHidden = syncrunDescHidden.Default.(int)
+	// syncrunDescRemoved is the schema descriptor for removed field.
+	syncrunDescRemoved := syncrunFields[12].Descriptor()
+	// syncrun.DefaultRemoved holds the default value on creation for the removed field.
+	syncrun.DefaultRemoved = syncrunDescRemoved.Default.(int)
+	// syncrunDescUnchanged is the schema descriptor for unchanged field.
+	syncrunDescUnchanged := syncrunFields[13].Descriptor()
+	// syncrun.DefaultUnchanged holds the default value on creation for the unchanged field.
+	syncrun.DefaultUnchanged = syncrunDescUnchanged.Default.(int)
+	// syncrunDescFailed is the schema descriptor for failed field.
+	syncrunDescFailed := syncrunFields[14].Descriptor()
+	// syncrun.DefaultFailed holds the default value on creation for the failed field.
+	syncrun.DefaultFailed = syncrunDescFailed.Default.(int)
+	// syncrunDescMessage is the schema descriptor for message field.
+	syncrunDescMessage := syncrunFields[15].Descriptor()
+	// syncrun.MessageValidator is a validator for the "message" field. It is called by the builders before save.
+	syncrun.MessageValidator = syncrunDescMessage.Validators[0].(func(string) error)
+	syncsettingsMixin := schema.SyncSettings{}.Mixin()
+	syncsettingsMixinFields0 := syncsettingsMixin[0].Fields()
+	_ = syncsettingsMixinFields0
+	syncsettingsFields := schema.SyncSettings{}.Fields()
+	_ = syncsettingsFields
+	// syncsettingsDescCreatedAt is the schema descriptor for created_at field.
+	syncsettingsDescCreatedAt := syncsettingsMixinFields0[0].Descriptor()
+	// syncsettings.DefaultCreatedAt holds the default value on creation for the created_at field.
+	syncsettings.DefaultCreatedAt = syncsettingsDescCreatedAt.Default.(func() time.Time)
+	// syncsettingsDescUpdatedAt is the schema descriptor for updated_at field.
+	syncsettingsDescUpdatedAt := syncsettingsMixinFields0[1].Descriptor()
+	// syncsettings.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	syncsettings.DefaultUpdatedAt = syncsettingsDescUpdatedAt.Default.(func() time.Time)
+	// syncsettings.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	syncsettings.UpdateDefaultUpdatedAt = syncsettingsDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// syncsettingsDescScheduleEnabled is the schema descriptor for schedule_enabled field.
+	syncsettingsDescScheduleEnabled := syncsettingsFields[7].Descriptor()
+	// syncsettings.DefaultScheduleEnabled holds the default value on creation for the schedule_enabled field.
+	syncsettings.DefaultScheduleEnabled = syncsettingsDescScheduleEnabled.Default.(bool)
 	userMixin := schema.User{}.Mixin()
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0

@@ -14,6 +14,16 @@ type Tx struct {
 	config
 	// Connection is the client for interacting with the Connection builders.
 	Connection *ConnectionClient
+	// SyncAlbum is the client for interacting with the SyncAlbum builders.
+	SyncAlbum *SyncAlbumClient
+	// SyncItem is the client for interacting with the SyncItem builders.
+	SyncItem *SyncItemClient
+	// SyncPhoto is the client for interacting with the SyncPhoto builders.
+	SyncPhoto *SyncPhotoClient
+	// SyncRun is the client for interacting with the SyncRun builders.
+	SyncRun *SyncRunClient
+	// SyncSettings is the client for interacting with the SyncSettings builders.
+	SyncSettings *SyncSettingsClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -148,6 +158,11 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.Connection = NewConnectionClient(tx.config)
+	tx.SyncAlbum = NewSyncAlbumClient(tx.config)
+	tx.SyncItem = NewSyncItemClient(tx.config)
+	tx.SyncPhoto = NewSyncPhotoClient(tx.config)
+	tx.SyncRun = NewSyncRunClient(tx.config)
+	tx.SyncSettings = NewSyncSettingsClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

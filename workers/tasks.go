@@ -56,7 +56,6 @@ func NewSweepTask(slotStart time.Time, interval time.Duration) (*asynq.Task, err
 		asynq.TaskID(SweepTaskID(slotStart)),
 		asynq.Queue(QueueHealth),
 		asynq.Timeout(interval),
-		asynq.Deadline(slotStart.Add(2*interval)),
 		asynq.MaxRetry(3),
 		asynq.Retention(2*interval),
 	), nil

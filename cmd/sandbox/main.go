@@ -15,7 +15,9 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -48,7 +50,6 @@ func run() error {
 		EvotorClientSecret: envOr("EVOTOR_CLIENT_SECRET", sandbox.DefaultEvotorClientSecret),
 	}
 	server := &http.Server{
-		Addr:              addr,
 		Handler:           logRequests(sandbox.New(cfg).Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
@@ -56,10 +57,15 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	listener, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listening on SANDBOX_ADDR %s failed: %w", addr, err)
+	}
+	slog.Info("sandbox started", "addr", listener.Addr().String(),
+		"vk_client_id", cfg.VKClientID, "evotor_client_id", cfg.EvotorClientID)
 	serveErr := make(chan error, 1)
 	go func() {
-		slog.Info("sandbox started", "addr", addr, "vk_client_id", cfg.VKClientID, "evotor_client_id", cfg.EvotorClientID)
-		serveErr <- server.ListenAndServe()
+		serveErr <- server.Serve(listener)
 	}()
 
 	select {

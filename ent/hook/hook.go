@@ -21,6 +21,66 @@ func (f ConnectionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ConnectionMutation", m)
 }
 
+// The SyncAlbumFunc type is an adapter to allow the use of ordinary
+// function as SyncAlbum mutator.
+type SyncAlbumFunc func(context.Context, *ent.SyncAlbumMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SyncAlbumFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SyncAlbumMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SyncAlbumMutation", m)
+}
+
+// The SyncItemFunc type is an adapter to allow the use of ordinary
+// function as SyncItem mutator.
+type SyncItemFunc func(context.Context, *ent.SyncItemMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SyncItemFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SyncItemMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SyncItemMutation", m)
+}
+
+// The SyncPhotoFunc type is an adapter to allow the use of ordinary
+// function as SyncPhoto mutator.
+type SyncPhotoFunc func(context.Context, *ent.SyncPhotoMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SyncPhotoFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SyncPhotoMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SyncPhotoMutation", m)
+}
+
+// The SyncRunFunc type is an adapter to allow the use of ordinary
+// function as SyncRun mutator.
+type SyncRunFunc func(context.Context, *ent.SyncRunMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SyncRunFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SyncRunMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SyncRunMutation", m)
+}
+
+// The SyncSettingsFunc type is an adapter to allow the use of ordinary
+// function as SyncSettings mutator.
+type SyncSettingsFunc func(context.Context, *ent.SyncSettingsMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SyncSettingsFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SyncSettingsMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SyncSettingsMutation", m)
+}
+
 // The UserFunc type is an adapter to allow the use of ordinary
 // function as User mutator.
 type UserFunc func(context.Context, *ent.UserMutation) (ent.Value, error)

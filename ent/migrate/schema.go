@@ -50,6 +50,134 @@ var (
 			},
 		},
 	}
+	// SyncAlbumsColumns holds the columns for the "sync_albums" table.
+	SyncAlbumsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "user_id", Type: field.TypeInt},
+		{Name: "vk_group_id", Type: field.TypeInt64},
+		{Name: "evotor_group_id", Type: field.TypeString},
+		{Name: "vk_album_id", Type: field.TypeInt64},
+		{Name: "title", Type: field.TypeString, Nullable: true},
+	}
+	// SyncAlbumsTable holds the schema information for the "sync_albums" table.
+	SyncAlbumsTable = &schema.Table{
+		Name:       "sync_albums",
+		Columns:    SyncAlbumsColumns,
+		PrimaryKey: []*schema.Column{SyncAlbumsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "syncalbum_user_id_vk_group_id_evotor_group_id",
+				Unique:  true,
+				Columns: []*schema.Column{SyncAlbumsColumns[3], SyncAlbumsColumns[4], SyncAlbumsColumns[5]},
+			},
+		},
+	}
+	// SyncItemsColumns holds the columns for the "sync_items" table.
+	SyncItemsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "user_id", Type: field.TypeInt},
+		{Name: "vk_group_id", Type: field.TypeInt64},
+		{Name: "evotor_product_id", Type: field.TypeString},
+		{Name: "vk_item_id", Type: field.TypeInt64},
+		{Name: "content_hash", Type: field.TypeString},
+		{Name: "photo_hash", Type: field.TypeString, Nullable: true},
+		{Name: "album_group_id", Type: field.TypeString, Nullable: true},
+		{Name: "hidden", Type: field.TypeBool, Default: false},
+		{Name: "name", Type: field.TypeString, Nullable: true},
+	}
+	// SyncItemsTable holds the schema information for the "sync_items" table.
+	SyncItemsTable = &schema.Table{
+		Name:       "sync_items",
+		Columns:    SyncItemsColumns,
+		PrimaryKey: []*schema.Column{SyncItemsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "syncitem_user_id_vk_group_id_evotor_product_id",
+				Unique:  true,
+				Columns: []*schema.Column{SyncItemsColumns[3], SyncItemsColumns[4], SyncItemsColumns[5]},
+			},
+		},
+	}
+	// SyncPhotosColumns holds the columns for the "sync_photos" table.
+	SyncPhotosColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "vk_group_id", Type: field.TypeInt64},
+		{Name: "content_hash", Type: field.TypeString},
+		{Name: "vk_photo_id", Type: field.TypeInt64},
+	}
+	// SyncPhotosTable holds the schema information for the "sync_photos" table.
+	SyncPhotosTable = &schema.Table{
+		Name:       "sync_photos",
+		Columns:    SyncPhotosColumns,
+		PrimaryKey: []*schema.Column{SyncPhotosColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "syncphoto_vk_group_id_content_hash",
+				Unique:  true,
+				Columns: []*schema.Column{SyncPhotosColumns[3], SyncPhotosColumns[4]},
+			},
+		},
+	}
+	// SyncRunsColumns holds the columns for the "sync_runs" table.
+	SyncRunsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "user_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"sync", "cleanup"}, Default: "sync"},
+		{Name: "trigger", Type: field.TypeEnum, Enums: []string{"manual", "scheduled"}, Default: "manual"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"queued", "running", "succeeded", "failed", "skipped"}, Default: "queued"},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "started_at", Type: field.TypeTime, Nullable: true},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "total", Type: field.TypeInt, Default: 0},
+		{Name: "processed", Type: field.TypeInt, Default: 0},
+		{Name: "created", Type: field.TypeInt, Default: 0},
+		{Name: "updated", Type: field.TypeInt, Default: 0},
+		{Name: "hidden", Type: field.TypeInt, Default: 0},
+		{Name: "removed", Type: field.TypeInt, Default: 0},
+		{Name: "unchanged", Type: field.TypeInt, Default: 0},
+		{Name: "failed", Type: field.TypeInt, Default: 0},
+		{Name: "message", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "failures", Type: field.TypeJSON, Nullable: true},
+	}
+	// SyncRunsTable holds the schema information for the "sync_runs" table.
+	SyncRunsTable = &schema.Table{
+		Name:       "sync_runs",
+		Columns:    SyncRunsColumns,
+		PrimaryKey: []*schema.Column{SyncRunsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "syncrun_user_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{SyncRunsColumns[1], SyncRunsColumns[5]},
+			},
+		},
+	}
+	// SyncSettingsColumns holds the columns for the "sync_settings" table.
+	SyncSettingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "user_id", Type: field.TypeInt, Unique: true},
+		{Name: "evotor_store_id", Type: field.TypeString, Nullable: true},
+		{Name: "evotor_store_name", Type: field.TypeString, Nullable: true},
+		{Name: "vk_group_id", Type: field.TypeInt64, Nullable: true},
+		{Name: "vk_group_name", Type: field.TypeString, Nullable: true},
+		{Name: "vk_category_id", Type: field.TypeInt, Nullable: true},
+		{Name: "product_group_ids", Type: field.TypeJSON, Nullable: true},
+		{Name: "schedule_enabled", Type: field.TypeBool, Default: false},
+	}
+	// SyncSettingsTable holds the schema information for the "sync_settings" table.
+	SyncSettingsTable = &schema.Table{
+		Name:       "sync_settings",
+		Columns:    SyncSettingsColumns,
+		PrimaryKey: []*schema.Column{SyncSettingsColumns[0]},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -67,6 +195,11 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		ConnectionsTable,
+		SyncAlbumsTable,
+		SyncItemsTable,
+		SyncPhotosTable,
+		SyncRunsTable,
+		SyncSettingsTable,
 		UsersTable,
 	}
 )

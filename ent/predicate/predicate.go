@@ -9,5 +9,20 @@ import (
 // Connection is the predicate function for connection builders.
 type Connection func(*sql.Selector)
 
+// SyncAlbum is the predicate function for syncalbum builders.
+type SyncAlbum func(*sql.Selector)
+
+// SyncItem is the predicate function for syncitem builders.
+type SyncItem func(*sql.Selector)
+
+// SyncPhoto is the predicate function for syncphoto builders.
+type SyncPhoto func(*sql.Selector)
+
+// SyncRun is the predicate function for syncrun builders.
+type SyncRun func(*sql.Selector)
+
+// SyncSettings is the predicate function for syncsettings builders.
+type SyncSettings func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

@@ -24,9 +24,6 @@ import (
 	"github.com/evosync/evosync/internal/vk"
 )
 
-// providerHTTPTimeout bounds one call to VK or Evotor.
-const providerHTTPTimeout = 20 * time.Second
-
 // App holds the process-wide dependencies.
 type App struct {
 	Config    *config.Config
@@ -41,6 +38,9 @@ type App struct {
 	Health    *health.Service
 	Queue     *asynq.Client
 	Now       func() time.Time
+	// SchedulerTick is how often the scheduler enqueues due slots; zero
+	// means its default.
+	SchedulerTick time.Duration
 }
 
 // New connects to the database and Redis and builds the clients. A Redis
@@ -78,7 +78,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 
 func (a *App) buildProviders() {
 	cfg := a.Config
-	httpClient := httpx.NewClient(providerHTTPTimeout)
+	httpClient := httpx.NewClient(cfg.ProviderTimeout)
 	a.VK = vk.New(vk.Config{
 		ClientID: cfg.VKClientID, ClientSecret: cfg.VKClientSecret, Scopes: cfg.VKScopes,
 		APIVersion: cfg.VKAPIVersion, OAuthBaseURL: cfg.VKOAuthBaseURL, APIBaseURL: cfg.VKAPIBaseURL,

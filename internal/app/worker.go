@@ -46,7 +46,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 		return fmt.Errorf("start task server: %w", err)
 	}
 
-	sched := &workers.Scheduler{Client: a.Queue, Tasks: a.PeriodicTasks(), Log: a.Log, Now: a.Now}
+	sched := &workers.Scheduler{Client: a.Queue, Tasks: a.PeriodicTasks(), Log: a.Log, Now: a.Now, Tick: a.SchedulerTick}
 	schedCtx, stopSched := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { sched.Run(schedCtx); close(done) }()

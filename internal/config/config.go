@@ -60,6 +60,8 @@ type Config struct {
 	// HealthCheckConcurrency is how many connections one worker checks at
 	// once during a sweep. Default 32.
 	HealthCheckConcurrency int `env:"HEALTH_CHECK_CONCURRENCY" envDefault:"32"`
+	// ProviderTimeout bounds one HTTP call to VK or Evotor. Default 20s.
+	ProviderTimeout time.Duration `env:"PROVIDER_TIMEOUT" envDefault:"20s"`
 	// WorkerConcurrency is the number of asynq tasks one worker runs at
 	// once. Default 10.
 	WorkerConcurrency int `env:"WORKER_CONCURRENCY" envDefault:"10"`

@@ -8,8 +8,8 @@ import (
 	"net/url"
 	"strings"
 
-	entsql "entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the pure-Go "sqlite" driver
 
@@ -36,7 +36,7 @@ func Open(rawURL string) (*DB, error) {
 	case strings.HasPrefix(rawURL, "sqlite://"):
 		return openSQLite(strings.TrimPrefix(rawURL, "sqlite://"))
 	default:
-		return nil, fmt.Errorf("DATABASE_URL must start with postgres:// or sqlite://, got %q", redact(rawURL))
+		return nil, fmt.Errorf("DATABASE_URL must start with postgres:// or sqlite://, got %s", describeScheme(rawURL))
 	}
 }
 
@@ -69,11 +69,15 @@ func (d *DB) Close() error {
 	return d.SQL.Close()
 }
 
-// redact drops the password from a URL so it can appear in an error.
-func redact(rawURL string) string {
+// describeScheme names only the scheme of a URL so it can appear in an
+// error: the user info, the query and a keyword/value DSN such as
+// "host=db password=…" may all contain a password.
+func describeScheme(rawURL string) string {
 	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "(unparsable URL)"
+	if err != nil || u.Scheme == "" {
+		return "a value without a URL scheme"
 	}
-	return u.Redacted()
+	// url.Parse lower-cases the scheme, so the original spelling is cut from
+	// the input to show why, for example, "Postgres://" is rejected.
+	return fmt.Sprintf("scheme %q", rawURL[:len(u.Scheme)])
 }

@@ -134,7 +134,7 @@ func TestControlJSONError(t *testing.T) {
 	}
 	body := decodeJSON[map[string]string](t, r.body)
 	if !strings.Contains(body["error"], "user_id") {
-		t.Errorf("error = %q, want it to name user_id", body["error"])
+		t.Errorf("error = %q, want a message that mentions user_id", body["error"])
 	}
 }
 

@@ -67,8 +67,6 @@ type tokenRow struct {
 	StateClass string
 	Active     bool
 	RevokeURL  string // control endpoint of the revoke button
-
-	issued time.Time
 }
 
 type vkUserRow struct {
@@ -119,21 +117,26 @@ func (s *Sandbox) buildControlView() controlView {
 }
 
 func (s *Sandbox) vkRowsLocked(now time.Time) ([]tokenRow, int, []vkUserRow, int) {
-	tokens := make([]tokenRow, 0, len(s.vkTokens))
+	refs := make([]tokenRef, 0, len(s.vkTokens))
 	active := make(map[int64]int)
 	for value, t := range s.vkTokens {
-		state := t.state(now)
-		if state == tokenActive {
+		refs = append(refs, tokenRef{value: value, issued: t.issued})
+		if t.state(now) == tokenActive {
 			active[t.userID]++
 		}
+	}
+	tokens := make([]tokenRow, 0, min(len(refs), maxPageRows))
+	for _, ref := range newestTokens(refs) {
+		t := s.vkTokens[ref.value]
 		u := s.vkUsers[t.userID]
-		tokens = append(tokens, newTokenRow(value, state, t.issued, t.expires, tokenRow{
+		tokens = append(tokens, newTokenRow(ref.value, t.state(now), t.issued, t.expires, tokenRow{
 			UserID:    strconv.FormatInt(t.userID, 10),
 			UserName:  strings.TrimSpace(u.FirstName + " " + u.LastName),
 			Scope:     t.scope,
 			RevokeURL: "/control/vk/tokens/revoke",
 		}))
 	}
+
 	users := make([]vkUserRow, 0, len(s.vkUsers))
 	for _, u := range s.vkUsers {
 		users = append(users, vkUserRow{
@@ -144,23 +147,28 @@ func (s *Sandbox) vkRowsLocked(now time.Time) ([]tokenRow, int, []vkUserRow, int
 		})
 	}
 	slices.SortFunc(users, func(a, b vkUserRow) int { return cmp.Compare(a.ID, b.ID) })
-	return newestTokens(tokens), len(tokens), firstRows(users), len(users)
+	return tokens, len(refs), firstRows(users), len(users)
 }
 
 func (s *Sandbox) evotorRowsLocked(now time.Time) ([]tokenRow, int, []evotorUserRow, int) {
-	tokens := make([]tokenRow, 0, len(s.evotorAccess))
+	refs := make([]tokenRef, 0, len(s.evotorAccess))
 	active := make(map[string]int)
-	for _, g := range s.evotorAccess {
-		state := g.accessState(now)
-		if state == tokenActive {
+	for value, g := range s.evotorAccess {
+		refs = append(refs, tokenRef{value: value, issued: g.issued})
+		if g.accessState(now) == tokenActive {
 			active[g.userID]++
 		}
-		tokens = append(tokens, newTokenRow(g.access, state, g.issued, g.accessExpires, tokenRow{
+	}
+	tokens := make([]tokenRow, 0, min(len(refs), maxPageRows))
+	for _, ref := range newestTokens(refs) {
+		g := s.evotorAccess[ref.value]
+		tokens = append(tokens, newTokenRow(ref.value, g.accessState(now), g.issued, g.accessExpires, tokenRow{
 			UserID:    g.userID,
 			Scope:     g.scope,
 			RevokeURL: "/control/evotor/tokens/revoke",
 		}))
 	}
+
 	users := make([]evotorUserRow, 0, len(s.evotorUsers))
 	for _, u := range s.evotorUsers {
 		users = append(users, evotorUserRow{
@@ -171,7 +179,14 @@ func (s *Sandbox) evotorRowsLocked(now time.Time) ([]tokenRow, int, []evotorUser
 		})
 	}
 	slices.SortFunc(users, func(a, b evotorUserRow) int { return strings.Compare(a.ID, b.ID) })
-	return newestTokens(tokens), len(tokens), firstRows(users), len(users)
+	return tokens, len(refs), firstRows(users), len(users)
+}
+
+// tokenRef is a token's sort key for the control page. Rows are built only
+// for the tokens shown, so a page view with many tokens stays cheap.
+type tokenRef struct {
+	value  string
+	issued time.Time
 }
 
 // newTokenRow fills the token, time and state columns of row.
@@ -186,20 +201,19 @@ func newTokenRow(value string, state tokenState, issued, expires time.Time, row 
 	row.StateLabel = tokenStateLabels[state]
 	row.StateClass = tokenStateClasses[state]
 	row.Active = state == tokenActive
-	row.issued = issued
 	return row
 }
 
-// newestTokens sorts rows from the newest token and keeps the first
+// newestTokens sorts refs from the newest token and keeps the first
 // maxPageRows.
-func newestTokens(rows []tokenRow) []tokenRow {
-	slices.SortFunc(rows, func(a, b tokenRow) int {
+func newestTokens(refs []tokenRef) []tokenRef {
+	slices.SortFunc(refs, func(a, b tokenRef) int {
 		if c := b.issued.Compare(a.issued); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Token, b.Token)
+		return strings.Compare(a.value, b.value)
 	})
-	return firstRows(rows)
+	return firstRows(refs)
 }
 
 func firstRows[T any](rows []T) []T {

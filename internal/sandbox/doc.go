@@ -16,6 +16,11 @@
 //	GET  /                           control page (Russian)
 //	GET  /control/state              outages, latency, token counts and call counters as JSON
 //
+// A consent form posts the authorize parameters back together with
+// decision ("allow" or "deny") and the user: user_id, first_name and
+// last_name for VK, user_id for Evotor. Tests can post that form directly
+// in place of a browser.
+//
 // VK API methods live in the vkMethods table, to which files of this package
 // add entries with registerVKMethod. Evotor API routes wrap their handler in
 // Sandbox.evotorAPI, which runs the token, app and Accept checks.

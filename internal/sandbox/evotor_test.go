@@ -339,3 +339,14 @@ func TestEvotorCallCount(t *testing.T) {
 		t.Errorf("CallCount token = %d, want 1", n)
 	}
 }
+
+func TestEvotorTokenBodyTooLarge(t *testing.T) {
+	h := newHarness(t, Config{})
+	body := "grant_type=refresh_token&refresh_token=" + strings.Repeat("a", maxBodyBytes)
+	req := h.newRequest(http.MethodPost, "/evotor/oauth/token", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(DefaultEvotorClientID, DefaultEvotorClientSecret)
+	if r := h.do(req); r.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("status = %d, want 413", r.status)
+	}
+}

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -48,6 +49,8 @@ var outageNames = [...]string{
 // maxBodyBytes is the maximum size of a request body of an API or token
 // endpoint.
 const maxBodyBytes = 10 << 20
+
+var errBodyTooLarge = fmt.Errorf("request body exceeds the limit of %d bytes", maxBodyBytes)
 
 // maxHang is how long OutageTimeout keeps waiting on a request whose context
 // never ends.
@@ -120,7 +123,11 @@ type outageWriter func(w http.ResponseWriter, r *http.Request, o Outage)
 func (s *Sandbox) begin(w http.ResponseWriter, r *http.Request, provider, method string, writeOutage outageWriter) bool {
 	s.countCall(provider, method)
 	if err := bufferBody(r); err != nil {
-		http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+		status := http.StatusBadRequest
+		if errors.Is(err, errBodyTooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		http.Error(w, err.Error(), status)
 		return false
 	}
 	if !s.sleep(r.Context(), time.Duration(s.latency.Load())) {
@@ -159,7 +166,7 @@ func bufferBody(r *http.Request) error {
 		return fmt.Errorf("reading the request body failed: %w", err)
 	}
 	if len(body) > maxBodyBytes {
-		return fmt.Errorf("request body exceeds %d bytes", maxBodyBytes)
+		return errBodyTooLarge
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return nil
