@@ -47,7 +47,9 @@ func (s *Sandbox) registerControlRoutes(mux *http.ServeMux) {
 
 // controlHandler runs an action on the request's form. A client that
 // accepts application/json gets the result or a 400 error as JSON, and a
-// browser gets a 303 redirect to the control page or a 400 error page.
+// browser gets a 303 redirect or a 400 error page. The redirect goes to
+// the form's back field when it is a path on this server, else to the
+// control page.
 func (s *Sandbox) controlHandler(action controlAction) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var result any
@@ -65,12 +67,22 @@ func (s *Sandbox) controlHandler(action controlAction) http.Handler {
 			writeJSON(w, http.StatusOK, result)
 		case err != nil:
 			renderPage(w, http.StatusBadRequest, "error", errorPage{
-				Title: "Ошибка", Message: pageMessage(err), BackURL: "/",
+				Title: "Ошибка", Message: pageMessage(err), BackURL: backURL(r.Form),
 			})
 		default:
-			http.Redirect(w, r, "/", http.StatusSeeOther)
+			http.Redirect(w, r, backURL(r.Form), http.StatusSeeOther)
 		}
 	})
+}
+
+// backURL returns the back field of a control form when it is a path on
+// this server, and "/" otherwise, so that a form cannot redirect elsewhere.
+func backURL(form url.Values) string {
+	back := form.Get("back")
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.ContainsAny(back, "\\\r\n") {
+		return "/"
+	}
+	return back
 }
 
 func pageMessage(err error) string {

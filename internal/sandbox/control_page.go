@@ -37,8 +37,10 @@ const controlPageTemplate = `{{define "control"}}{{template "head" "Песочн
 
 <h2>Пользователи ВКонтакте</h2>
 {{if .VKUsers}}<table>
-<tr><th>ID</th><th>Имя</th><th>Действующих токенов</th><th>Состояние аккаунта</th><th></th></tr>
-{{range .VKUsers}}{{$state := .Deactivated}}<tr><td>{{.ID}}</td><td>{{.Name}}</td><td>{{.ActiveTokens}}</td>
+<tr><th>ID</th><th>Имя</th><th>Сообщества</th><th>Действующих токенов</th><th>Состояние аккаунта</th><th></th></tr>
+{{range .VKUsers}}{{$state := .Deactivated}}<tr><td>{{.ID}}</td><td>{{.Name}}</td>
+<td>{{range .Groups}}<a href="/vk/market/{{.ID}}">{{.Name}}</a> ({{.ID}}{{if not .MarketEnabled}}, товары отключены{{end}})<br>{{end}}</td>
+<td>{{.ActiveTokens}}</td>
 <td><form method="post" action="/control/vk/users/deactivate">
 <input type="hidden" name="user_id" value="{{.ID}}">
 <select name="state">
@@ -62,8 +64,10 @@ const controlPageTemplate = `{{define "control"}}{{template "head" "Песочн
 
 <h2>Пользователи Эвотора</h2>
 {{if .EvotorUsers}}<table>
-<tr><th>ID</th><th>Магазинов</th><th>Действующих токенов</th><th>Приложение</th><th></th></tr>
-{{range .EvotorUsers}}<tr><td>{{.ID}}</td><td>{{.Stores}}</td><td>{{.ActiveTokens}}</td>
+<tr><th>ID</th><th>Магазины</th><th>Действующих токенов</th><th>Приложение</th><th></th></tr>
+{{range .EvotorUsers}}<tr><td>{{.ID}}</td>
+<td>{{range .Stores}}<a href="/control/evotor/stores/{{.ID}}">{{.Name}}</a><br>{{end}}</td>
+<td>{{.ActiveTokens}}</td>
 <td><form method="post" action="/control/evotor/users/app">
 <input type="hidden" name="user_id" value="{{.ID}}">
 {{if .AppRemoved}}удалено <input type="hidden" name="removed" value="false"><button type="submit">Установить снова</button>

@@ -74,11 +74,12 @@ type vkUserRow struct {
 	Name         string
 	Deactivated  string
 	ActiveTokens int
+	Groups       []VKGroup // linked to their Market pages
 }
 
 type evotorUserRow struct {
 	ID           string
-	Stores       int
+	Stores       []evotorStore // linked to their catalog pages
 	AppRemoved   bool
 	ActiveTokens int
 }
@@ -147,7 +148,11 @@ func (s *Sandbox) vkRowsLocked(now time.Time) ([]tokenRow, int, []vkUserRow, int
 		})
 	}
 	slices.SortFunc(users, func(a, b vkUserRow) int { return cmp.Compare(a.ID, b.ID) })
-	return tokens, len(refs), firstRows(users), len(users)
+	shown := firstRows(users)
+	for i := range shown {
+		shown[i].Groups = vkGroupsOf(s.vkUsers[shown[i].ID])
+	}
+	return tokens, len(refs), shown, len(users)
 }
 
 func (s *Sandbox) evotorRowsLocked(now time.Time) ([]tokenRow, int, []evotorUserRow, int) {
@@ -173,7 +178,7 @@ func (s *Sandbox) evotorRowsLocked(now time.Time) ([]tokenRow, int, []evotorUser
 	for _, u := range s.evotorUsers {
 		users = append(users, evotorUserRow{
 			ID:           u.id,
-			Stores:       len(u.stores),
+			Stores:       u.stores,
 			AppRemoved:   u.appRemoved,
 			ActiveTokens: active[u.id],
 		})

@@ -22,8 +22,8 @@ const defaultEvotorScope = "store:read product:read product-group:read product-i
 // tests that move the clock past an access token's expiry can still refresh.
 const evotorRefreshTTL = 90 * 24 * time.Hour
 
-// evotorUser is an Evotor account with the data its API returns. Catalog
-// data such as products and product groups belongs in evotorStore.
+// evotorUser is an Evotor account with the data its API returns. The
+// products and product groups of its stores live in Sandbox.catalogs.
 type evotorUser struct {
 	id         string
 	appRemoved bool // the user removed the app, so the API responds with 403
@@ -79,6 +79,7 @@ func (s *Sandbox) evotorUserLocked(userID string) *evotorUser {
 	u := &evotorUser{id: userID, stores: slices.Clone(defaultEvotorStores)}
 	for i := range u.stores {
 		u.stores[i].ID = evotorStoreID(userID, i)
+		s.evotorStoreOwners[u.stores[i].ID] = userID
 	}
 	s.evotorUsers[userID] = u
 	return u

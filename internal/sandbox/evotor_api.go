@@ -30,7 +30,9 @@ type evotorErrorItem struct {
 // by HTTP status.
 var evotorErrorCodes = map[int]string{
 	http.StatusUnauthorized:       "unauthorized",
+	http.StatusBadRequest:         "bad_request",
 	http.StatusForbidden:          "forbidden",
+	http.StatusNotFound:           "not_found",
 	http.StatusNotAcceptable:      "not_acceptable",
 	http.StatusTooManyRequests:    "too_many_requests",
 	http.StatusServiceUnavailable: "service_unavailable",
@@ -61,17 +63,10 @@ func (s *Sandbox) registerEvotorAPIRoutes(mux *http.ServeMux) {
 // route's CallCount method.
 func (s *Sandbox) evotorAPI(name string, handle evotorAPIHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.begin(w, r, ProviderEvotor, name, writeEvotorAPIOutage) {
+		req, ok := s.beginEvotorRequest(w, r, name)
+		if !ok {
 			return
 		}
-		token := evotorAccessToken(r)
-		req, status, message := s.authorizeEvotorRequest(token)
-		if status != http.StatusOK {
-			writeEvotorError(w, status, evotorErrorCodes[status], message)
-			return
-		}
-		remaining, reset := s.evotorRate.record(token, req.now)
-		setEvotorRateLimitHeaders(w, remaining, reset)
 		if !acceptsEvotorV2(r.Header.Values("Accept")) {
 			writeEvotorError(w, http.StatusNotAcceptable, evotorErrorCodes[http.StatusNotAcceptable],
 				"Accept must include "+evotorMediaType)
@@ -80,6 +75,23 @@ func (s *Sandbox) evotorAPI(name string, handle evotorAPIHandler) http.Handler {
 		w.Header().Set("Content-Type", evotorMediaType+"; charset=utf-8")
 		handle(s, w, r, req)
 	})
+}
+
+// beginEvotorRequest runs the steps of evotorAPI that come before the Accept
+// check. It returns false when it has written the response.
+func (s *Sandbox) beginEvotorRequest(w http.ResponseWriter, r *http.Request, name string) (evotorRequest, bool) {
+	if !s.begin(w, r, ProviderEvotor, name, writeEvotorAPIOutage) {
+		return evotorRequest{}, false
+	}
+	token := evotorAccessToken(r)
+	req, status, message := s.authorizeEvotorRequest(token)
+	if status != http.StatusOK {
+		writeEvotorError(w, status, evotorErrorCodes[status], message)
+		return evotorRequest{}, false
+	}
+	remaining, reset := s.evotorRate.record(token, req.now)
+	setEvotorRateLimitHeaders(w, remaining, reset)
+	return req, true
 }
 
 // evotorAccessToken returns the token of an "Authorization: Bearer" header,

@@ -45,6 +45,19 @@ type Config struct {
 	// VKTokenTTL is the VK access token lifetime. Zero means offline tokens
 	// that never expire and are issued with expires_in 0.
 	VKTokenTTL time.Duration
+
+	// CatalogSize is the number of products generated for each Evotor store
+	// on its first use. Zero means 40 and a negative value means none.
+	CatalogSize int
+
+	// EvotorPageSize is the number of items per page of Evotor's product
+	// and product group lists. Zero or less means 100.
+	EvotorPageSize int
+
+	// MarketItemLimit is the maximum number of VK Market items per
+	// community, beyond which market.add returns error 1405. Zero or less
+	// means 15000.
+	MarketItemLimit int
 }
 
 // Sandbox is an in-memory stand-in for VK's and Evotor's OAuth servers and
@@ -62,6 +75,8 @@ type Sandbox struct {
 	evotorAccess  map[string]*evotorGrant
 	evotorRefresh map[string]*evotorGrant
 	evotorUsers   map[string]*evotorUser
+	// evotorStoreOwners maps every store id to the id of its user.
+	evotorStoreOwners map[string]string
 
 	vkRate     *slidingWindowLimiter
 	evotorRate *fixedWindowLimiter
@@ -71,6 +86,14 @@ type Sandbox struct {
 
 	countsMu sync.Mutex
 	counts   map[callKey]int
+
+	// catalogMu guards catalogs. It is never held together with mu.
+	catalogMu sync.Mutex
+	catalogs  evotorCatalogs
+
+	// marketMu guards market. It is never held together with mu.
+	marketMu sync.Mutex
+	market   vkMarket
 }
 
 // callKey identifies a counter of CallCount.
@@ -87,19 +110,31 @@ func New(cfg Config) *Sandbox {
 	if cfg.EvotorTokenTTL == 0 {
 		cfg.EvotorTokenTTL = defaultEvotorTokenTTL
 	}
+	if cfg.CatalogSize == 0 {
+		cfg.CatalogSize = defaultCatalogSize
+	}
+	if cfg.EvotorPageSize <= 0 {
+		cfg.EvotorPageSize = defaultEvotorPageSize
+	}
+	if cfg.MarketItemLimit <= 0 {
+		cfg.MarketItemLimit = defaultMarketItemLimit
+	}
 	return &Sandbox{
-		cfg:           cfg,
-		vkCodes:       make(map[string]vkCode),
-		vkTokens:      make(map[string]vkToken),
-		vkUsers:       make(map[int64]VKUser),
-		vkInjections:  make(map[string]vkInjection),
-		evotorCodes:   make(map[string]evotorCode),
-		evotorAccess:  make(map[string]*evotorGrant),
-		evotorRefresh: make(map[string]*evotorGrant),
-		evotorUsers:   make(map[string]*evotorUser),
-		vkRate:        newSlidingWindowLimiter(time.Second),
-		evotorRate:    newFixedWindowLimiter(evotorCallsPerWindow, evotorRateWindow),
-		counts:        make(map[callKey]int),
+		cfg:               cfg,
+		vkCodes:           make(map[string]vkCode),
+		vkTokens:          make(map[string]vkToken),
+		vkUsers:           make(map[int64]VKUser),
+		vkInjections:      make(map[string]vkInjection),
+		evotorCodes:       make(map[string]evotorCode),
+		evotorAccess:      make(map[string]*evotorGrant),
+		evotorRefresh:     make(map[string]*evotorGrant),
+		evotorUsers:       make(map[string]*evotorUser),
+		evotorStoreOwners: make(map[string]string),
+		vkRate:            newSlidingWindowLimiter(time.Second),
+		evotorRate:        newFixedWindowLimiter(evotorCallsPerWindow, evotorRateWindow),
+		counts:            make(map[callKey]int),
+		catalogs:          newEvotorCatalogs(),
+		market:            newVKMarket(),
 	}
 }
 
@@ -110,7 +145,10 @@ func (s *Sandbox) Handler() http.Handler {
 	s.registerVKAPIRoutes(mux)
 	s.registerEvotorOAuthRoutes(mux)
 	s.registerEvotorAPIRoutes(mux)
+	s.registerEvotorCatalogRoutes(mux)
+	s.registerVKUploadRoutes(mux)
 	s.registerControlRoutes(mux)
+	s.registerCatalogPageRoutes(mux)
 	return mux
 }
 
@@ -135,9 +173,13 @@ func (s *Sandbox) countCall(provider, method string) {
 }
 
 // CallCount returns how many requests reached the endpoint since New or the
-// last ResetCounts. The method is a VK method name, "access_token" for VK's
-// code exchange, "token" for Evotor's token endpoint or "stores" for Evotor's
-// GET /stores. Requests that got an outage or error response count too.
+// last ResetCounts. For VK, the method is an API method name,
+// "access_token" for the code exchange or "upload" for the photo upload
+// endpoint. Each call inside an execute counts for its own method, besides
+// the one count of "execute". For Evotor, the method is "token" for the
+// token endpoint or the name of an API route: "stores", "products",
+// "product-groups", "images" (a product's image list) or "image" (the PNG
+// file). Requests that got an outage or error response count too.
 func (s *Sandbox) CallCount(provider, method string) int {
 	s.countsMu.Lock()
 	defer s.countsMu.Unlock()

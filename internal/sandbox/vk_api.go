@@ -52,6 +52,9 @@ type vkCall struct {
 	scope  string // comma-separated permission names of the token
 	user   VKUser // the token's owner
 	now    time.Time
+	// baseURL is the scheme and host that the request reached, for the
+	// absolute URLs of uploads and photos.
+	baseURL string
 }
 
 // hasScope reports whether the call's token carries the named permission.
@@ -107,10 +110,14 @@ func (s *Sandbox) handleVKMethod(w http.ResponseWriter, r *http.Request) {
 	var result any
 	vkErr := parseErr
 	if vkErr == nil {
-		result, vkErr = s.callVKMethod(name, params, token)
+		result, vkErr = s.callVKMethod(name, params, token, requestBaseURL(r))
 	}
 	if vkErr != nil {
 		writeVKError(w, vkErr, vkRequestParams(name, params, token != ""))
+		return
+	}
+	if body, ok := result.(vkResponseBody); ok {
+		writeJSON(w, http.StatusOK, body)
 		return
 	}
 	writeJSON(w, http.StatusOK, vkResponse{Response: result})
@@ -118,6 +125,23 @@ func (s *Sandbox) handleVKMethod(w http.ResponseWriter, r *http.Request) {
 
 type vkResponse struct {
 	Response any `json:"response"`
+}
+
+// vkResponseBody is a method result that is the whole response body, with
+// "response" and other top-level fields, such as execute's
+// "execute_errors".
+type vkResponseBody interface {
+	isVKResponseBody()
+}
+
+// requestBaseURL returns the scheme and host that r reached, such as
+// http://127.0.0.1:8090.
+func requestBaseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 // parseVKParams returns the query and form parameters of an API call. VK
@@ -151,7 +175,7 @@ func vkAccessToken(r *http.Request, params url.Values) string {
 
 // callVKMethod checks the version parameter, the method name and the call's
 // authorization, in this order, and then runs the method.
-func (s *Sandbox) callVKMethod(name string, params url.Values, token string) (any, *vkError) {
+func (s *Sandbox) callVKMethod(name string, params url.Values, token, baseURL string) (any, *vkError) {
 	if params.Get("v") == "" {
 		return nil, &vkError{code: vkErrInvalidRequest, msg: vkMsgNoVersion}
 	}
@@ -163,6 +187,7 @@ func (s *Sandbox) callVKMethod(name string, params url.Values, token string) (an
 	if vkErr != nil {
 		return nil, vkErr
 	}
+	call.baseURL = baseURL
 	return method.handle(s, call)
 }
 
