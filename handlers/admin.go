@@ -22,7 +22,7 @@ func (h *Handler) queuesUI() http.Handler {
 // requireAdmin answers 404 to everyone but signed-in users listed in
 // ADMIN_EMAILS, so the dashboard's existence is not revealed.
 func (h *Handler) requireAdmin(c *gin.Context) {
-	u := currentUser(c)
+	u := h.currentUser(c)
 	if u == nil || !h.Config.IsAdmin(u.Email) {
 		c.AbortWithStatus(http.StatusNotFound)
 		return

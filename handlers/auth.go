@@ -80,7 +80,7 @@ func normalizeEmail(s string) string {
 }
 
 func (h *Handler) showLogin(c *gin.Context) error {
-	if currentUser(c) != nil {
+	if h.currentUser(c) != nil {
 		c.Redirect(http.StatusFound, "/connections")
 		return nil
 	}
@@ -110,6 +110,7 @@ func (h *Handler) login(c *gin.Context) error {
 // signIn starts a fresh session for the user: the session id and the CSRF
 // token both change, so anything learned before login is worthless.
 func (h *Handler) signIn(c *gin.Context, u *ent.User, next string) error {
+	h.fragmentSessions.forget(h.Sessions.CookieID(c.Request, sessionName))
 	if err := h.Sessions.Regenerate(c.Request, sessionName); err != nil {
 		return fmt.Errorf("regenerate session: %w", err)
 	}
@@ -128,6 +129,7 @@ func (h *Handler) signIn(c *gin.Context, u *ent.User, next string) error {
 }
 
 func (h *Handler) logout(c *gin.Context) error {
+	h.fragmentSessions.forget(h.Sessions.CookieID(c.Request, sessionName))
 	s := sessions.Default(c)
 	s.Clear()
 	s.Options(sessions.Options{Path: "/", MaxAge: -1})

@@ -127,6 +127,7 @@ func TestLogoutDeletesSession(t *testing.T) {
 	b := e.Browser()
 	b.Register("owner@example.test", "correct horse")
 	b.Get("/connections")
+	b.HTMX(http.MethodGet, "/connections/vk/badge")
 	rdb := e.App.Redis
 	keysBefore := sessionKeys(t, rdb)
 
@@ -146,6 +147,29 @@ func TestLogoutDeletesSession(t *testing.T) {
 	}
 	if got := b.Get("/connections").Header.Get("Location"); !strings.HasPrefix(got, "/login") {
 		t.Errorf("dashboard after logout redirects to %q", got)
+	}
+}
+
+func TestBadgeAfterLogoutRedirects(t *testing.T) {
+	e := newEnv(t)
+	b := e.Browser()
+	b.Register("owner@example.test", "correct horse")
+	b.Get("/connections")
+	cookie := b.Cookie("evosync_session")
+	b.HTMX(http.MethodGet, "/connections/vk/badge")
+
+	b.Post("/logout", nil)
+	req, _ := http.NewRequest(http.MethodGet, b.URL("/connections/vk/badge"), nil)
+	req.Header.Set("HX-Request", "true")
+	req.AddCookie(cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+
+	if got := resp.Header.Get("HX-Redirect"); got != "/login" {
+		t.Errorf("badge with the old cookie after logout: HX-Redirect = %q, want /login", got)
 	}
 }
 

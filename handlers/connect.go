@@ -57,7 +57,7 @@ func (h *Handler) startConnect(c *gin.Context, provider string, authorizeURL fun
 // the provider page with the code.
 func (h *Handler) callbackFailure(c *gin.Context, provider, code string, err error) error {
 	h.Log.Warn("OAuth callback failed", "provider", provider, "error_code", code, "error", err,
-		"user_id", currentUser(c).ID, "request_id", requestID(c))
+		"user_id", userID(c), "request_id", requestID(c))
 	c.Redirect(http.StatusSeeOther, "/"+provider+"?error="+code)
 	return nil
 }
@@ -127,12 +127,12 @@ func (h *Handler) saveConnection(ctx context.Context, create *ent.ConnectionCrea
 // disconnect deletes the user's connection to a provider.
 func (h *Handler) disconnect(c *gin.Context, provider connection.Provider) error {
 	n, err := h.DB.Connection.Delete().
-		Where(connection.UserID(currentUser(c).ID), connection.ProviderEQ(provider)).
+		Where(connection.UserID(userID(c)), connection.ProviderEQ(provider)).
 		Exec(c.Request.Context())
 	if err != nil {
 		return fmt.Errorf("delete %s connection: %w", provider, err)
 	}
-	h.Log.Info("connection deleted", "provider", provider.String(), "user_id", currentUser(c).ID,
+	h.Log.Info("connection deleted", "provider", provider.String(), "user_id", userID(c),
 		"deleted", n, "request_id", requestID(c))
 	return nil
 }

@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"github.com/gin-gonic/gin"
 	"github.com/hibiken/asynq"
 
@@ -25,7 +27,12 @@ type badgeView struct {
 	ProviderTitle string
 	Status        connstatus.Status
 	StatusText    string
+	BadgeClass    string // Bootstrap class of the status pill
 	LastChecked   *time.Time
+	// LastCheckedText and LastCheckedISO render LastChecked once here, so
+	// the polled template only prints strings.
+	LastCheckedText string
+	LastCheckedISO  string
 	OfflineReason string // Russian, when offline
 	Warning       string // Russian, when the last check was inconclusive
 	Attention     bool   // the warning asks the owner to act
@@ -38,6 +45,13 @@ var providerTitles = map[connection.Provider]string{
 	connection.ProviderEvotor: "Эвотор",
 }
 
+var badgeClasses = map[connstatus.Status]string{
+	connstatus.Disconnected: "text-bg-secondary",
+	connstatus.Online:       "text-bg-success",
+	connstatus.Offline:      "text-bg-danger",
+	connstatus.Unknown:      "text-bg-warning",
+}
+
 var statusTexts = map[connstatus.Status]string{
 	connstatus.Disconnected: "Не подключено",
 	connstatus.Online:       "Подключено",
@@ -45,19 +59,53 @@ var statusTexts = map[connstatus.Status]string{
 	connstatus.Unknown:      "Проверяется",
 }
 
+// badgeState is the part of a connection the badge shows.
+type badgeState struct {
+	IsOnline      *bool
+	LastCheckedAt *time.Time
+	OfflineReason string
+	LastErrorCode string
+}
+
+func stateOf(conn *ent.Connection) *badgeState {
+	if conn == nil {
+		return nil
+	}
+	return &badgeState{IsOnline: conn.IsOnline, LastCheckedAt: conn.LastCheckedAt,
+		OfflineReason: conn.OfflineReason, LastErrorCode: conn.LastErrorCode}
+}
+
 func (h *Handler) badge(provider connection.Provider, conn *ent.Connection) badgeView {
-	status := connstatus.Of(conn)
+	return h.badgeOf(provider, stateOf(conn))
+}
+
+func (h *Handler) badgeOf(provider connection.Provider, conn *badgeState) badgeView {
+	status := connstatus.Disconnected
+	switch {
+	case conn == nil:
+	case conn.IsOnline == nil:
+		status = connstatus.Unknown
+	case *conn.IsOnline:
+		status = connstatus.Online
+	default:
+		status = connstatus.Offline
+	}
 	b := badgeView{
 		Provider:      provider.String(),
 		ProviderTitle: providerTitles[provider],
 		Status:        status,
 		StatusText:    statusTexts[status],
+		BadgeClass:    badgeClasses[status],
 		Poll:          badgePollInterval,
 	}
 	if conn == nil {
 		return b
 	}
 	b.LastChecked = conn.LastCheckedAt
+	if t := conn.LastCheckedAt; t != nil {
+		b.LastCheckedText = formatTime(*t)
+		b.LastCheckedISO = t.UTC().Format(time.RFC3339)
+	}
 	if status == connstatus.Offline {
 		b.OfflineReason = connstatus.ReasonText(conn.OfflineReason)
 	}
@@ -81,7 +129,7 @@ func providerParam(c *gin.Context) (connection.Provider, error) {
 // is one query on the unique (user_id, provider) index.
 func (h *Handler) findConnection(c *gin.Context, provider connection.Provider) (*ent.Connection, error) {
 	conn, err := h.DB.Connection.Query().
-		Where(connection.UserID(currentUser(c).ID), connection.ProviderEQ(provider)).
+		Where(connection.UserID(userID(c)), connection.ProviderEQ(provider)).
 		Only(c.Request.Context())
 	if ent.IsNotFound(err) {
 		return nil, nil
@@ -109,7 +157,7 @@ type connectionCard struct {
 
 func (h *Handler) showConnections(c *gin.Context) error {
 	conns, err := h.DB.Connection.Query().
-		Where(connection.UserID(currentUser(c).ID)).
+		Where(connection.UserID(userID(c))).
 		All(c.Request.Context())
 	if err != nil {
 		return fmt.Errorf("load connections: %w", err)
@@ -134,18 +182,58 @@ func (h *Handler) showConnections(c *gin.Context) error {
 	return h.render(c, "connections", page)
 }
 
-// showBadge renders the badge fragment the dashboard polls: one indexed
-// query and a template, nothing else.
+// showBadge renders the badge fragment the dashboard polls: one prepared
+// query on the unique (user_id, provider) index and a template, nothing
+// else, because every open dashboard calls it every few seconds.
 func (h *Handler) showBadge(c *gin.Context) error {
 	provider, err := providerParam(c)
 	if err != nil {
 		return err
 	}
-	conn, err := h.findConnection(c, provider)
+	state, err := h.readBadgeState(c, provider)
 	if err != nil {
 		return err
 	}
-	return h.renderPartial(c, "badge", h.badge(provider, conn))
+	return h.renderPartial(c, "badge", h.badgeOf(provider, state))
+}
+
+// badgeQuery selects only the columns the badge shows.
+const badgeQuery = `SELECT is_online, last_checked_at, offline_reason, last_error_code
+FROM connections WHERE user_id = ? AND provider = ?`
+
+// prepareBadgeQuery prepares badgeQuery in the database's placeholder style.
+func prepareBadgeQuery(db *sql.DB, dialectName string) (*sql.Stmt, error) {
+	query := badgeQuery
+	if dialectName == dialect.Postgres {
+		query = strings.Replace(strings.Replace(query, "?", "$1", 1), "?", "$2", 1)
+	}
+	stmt, err := db.Prepare(query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare badge query: %w", err)
+	}
+	return stmt, nil
+}
+
+func (h *Handler) readBadgeState(c *gin.Context, provider connection.Provider) (*badgeState, error) {
+	var online sql.NullBool
+	var checked sql.NullTime
+	var reason, errorCode sql.NullString
+	err := h.badgeStmt.QueryRowContext(c.Request.Context(), userID(c), provider.String()).
+		Scan(&online, &checked, &reason, &errorCode)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s badge: %w", provider, err)
+	}
+	state := &badgeState{OfflineReason: reason.String, LastErrorCode: errorCode.String}
+	if online.Valid {
+		state.IsOnline = &online.Bool
+	}
+	if checked.Valid {
+		state.LastCheckedAt = &checked.Time
+	}
+	return state, nil
 }
 
 // queueCheck enqueues a check of the user's connection now.

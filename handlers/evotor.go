@@ -54,7 +54,7 @@ func (h *Handler) evotorCallback(c *gin.Context) error {
 
 	now := h.Now()
 	create := h.DB.Connection.Create().
-		SetUserID(currentUser(c).ID).
+		SetUserID(userID(c)).
 		SetProvider(connection.ProviderEvotor).
 		SetAccessToken(h.Sealer.Seal(tok.AccessToken)).
 		SetAccountID(accountID).
@@ -76,7 +76,7 @@ func (h *Handler) evotorCallback(c *gin.Context) error {
 	if err := h.saveConnection(c.Request.Context(), create); err != nil {
 		return err
 	}
-	h.Log.Info("Evotor connected", "user_id", currentUser(c).ID, "stores", len(stores),
+	h.Log.Info("Evotor connected", "user_id", userID(c), "stores", len(stores),
 		"expires_in", tok.ExpiresIn, "request_id", requestID(c))
 	c.Redirect(http.StatusSeeOther, "/connections")
 	return nil

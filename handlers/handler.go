@@ -5,6 +5,7 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,8 +32,11 @@ const providerTimeout = 20 * time.Second
 
 // Deps is everything the handlers use.
 type Deps struct {
-	Config   *config.Config
-	DB       *ent.Client
+	Config *config.Config
+	DB     *ent.Client
+	// SQL and Dialect reach the same database for the badge's prepared query.
+	SQL      *sql.DB
+	Dialect  string
 	Redis    *redis.Client
 	Sessions *sessionstore.Store
 	Sealer   *seal.Sealer
@@ -48,8 +52,11 @@ type Deps struct {
 // Handler serves every route.
 type Handler struct {
 	Deps
-	pages  *templates.Set
-	assets *static.Assets
+	pages     *templates.Set
+	assets    *static.Assets
+	badgeStmt *sql.Stmt
+	// fragmentSessions caches session lookups of polled fragments.
+	fragmentSessions *sessionCache
 }
 
 // New parses the templates and hashes the static files.
@@ -58,9 +65,12 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load static files: %w", err)
 	}
-	h := &Handler{Deps: d, assets: assets}
+	h := &Handler{Deps: d, assets: assets, fragmentSessions: newSessionCache()}
 	h.pages, err = templates.Parse(h.funcs())
 	if err != nil {
+		return nil, err
+	}
+	if h.badgeStmt, err = prepareBadgeQuery(d.SQL, d.Dialect); err != nil {
 		return nil, err
 	}
 	return h, nil

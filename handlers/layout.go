@@ -36,7 +36,7 @@ func (h *Handler) layout(c *gin.Context, title string) Layout {
 	if _, ok := c.Get(sessions.DefaultKey); ok {
 		l.CSRF = csrfToken(c)
 	}
-	if u := currentUser(c); u != nil {
+	if u := h.currentUser(c); u != nil {
 		l.Email = u.Email
 	}
 	return l

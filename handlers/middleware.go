@@ -22,6 +22,7 @@ const (
 	keyUserID      = "user_id"
 	keyCSRF        = "csrf"
 	ctxUser        = "user"
+	ctxUserID      = "user_id"
 	ctxRequestID   = "request_id"
 	csrfFormField  = "csrf_token"
 	csrfHeaderName = "X-CSRF-Token"
@@ -62,32 +63,43 @@ func requestID(c *gin.Context) string {
 	return c.GetString(ctxRequestID)
 }
 
-// loadUser puts the signed-in user, if any, into the context.
+// loadUser puts the signed-in user's id, if any, into the context. It
+// reads only the session, so a polled fragment costs no user query.
 func (h *Handler) loadUser(c *gin.Context) {
-	s := sessions.Default(c)
-	raw, _ := s.Get(keyUserID).(string)
+	raw, _ := sessions.Default(c).Get(keyUserID).(string)
 	if id, err := strconv.Atoi(raw); err == nil && id > 0 {
-		u, err := h.DB.User.Get(c.Request.Context(), id)
-		if err == nil {
-			c.Set(ctxUser, u)
-		} else if !ent.IsNotFound(err) {
-			h.Log.Error("load session user", "error", err, "request_id", requestID(c))
-			c.AbortWithStatus(http.StatusServiceUnavailable)
-			return
-		}
+		c.Set(ctxUserID, id)
 	}
 	c.Next()
 }
 
-func currentUser(c *gin.Context) *ent.User {
-	u, _ := c.Get(ctxUser)
-	user, _ := u.(*ent.User)
+// userID returns the signed-in user's id, or 0.
+func userID(c *gin.Context) int {
+	return c.GetInt(ctxUserID)
+}
+
+// currentUser returns the signed-in user's row, loaded once per request;
+// nil when nobody is signed in or the account no longer exists.
+func (h *Handler) currentUser(c *gin.Context) *ent.User {
+	if u, ok := c.Get(ctxUser); ok {
+		user, _ := u.(*ent.User)
+		return user
+	}
+	var user *ent.User
+	if id := userID(c); id != 0 {
+		u, err := h.DB.User.Get(c.Request.Context(), id)
+		if err != nil && !ent.IsNotFound(err) {
+			h.Log.Error("load session user", "error", err, "request_id", requestID(c))
+		}
+		user = u
+	}
+	c.Set(ctxUser, user)
 	return user
 }
 
-// requirePage sends anonymous visitors of a page to the login form.
-func requirePage(c *gin.Context) {
-	if currentUser(c) == nil {
+// requirePage sends visitors without an account to the login form.
+func (h *Handler) requirePage(c *gin.Context) {
+	if h.currentUser(c) == nil {
 		c.Redirect(http.StatusFound, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 		c.Abort()
 		return
@@ -98,7 +110,7 @@ func requirePage(c *gin.Context) {
 // requireFragment answers anonymous htmx requests with HX-Redirect, never
 // a page, so a login form is not swapped into the dashboard.
 func requireFragment(c *gin.Context) {
-	if currentUser(c) == nil {
+	if userID(c) == 0 {
 		c.Header("HX-Redirect", "/login")
 		c.AbortWithStatus(http.StatusUnauthorized)
 		return
@@ -131,7 +143,7 @@ func (h *Handler) checkCSRF(c *gin.Context) {
 		got = c.PostForm(csrfFormField)
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
-		if isHTMX(c) && currentUser(c) == nil {
+		if isHTMX(c) && userID(c) == 0 {
 			// The session expired; the token went with it.
 			requireFragment(c)
 			return

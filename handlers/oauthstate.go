@@ -30,7 +30,7 @@ func stateRedisKey(provider, state string) string { return "oauth_state:" + prov
 // saves both before the caller redirects, so the callback can find it.
 func (h *Handler) newState(c *gin.Context, provider string) (string, error) {
 	state := randomHex(24)
-	record := strconv.Itoa(currentUser(c).ID) + "|" + strconv.FormatInt(h.Now().Add(stateTTL).Unix(), 10)
+	record := strconv.Itoa(userID(c)) + "|" + strconv.FormatInt(h.Now().Add(stateTTL).Unix(), 10)
 	ctx := c.Request.Context()
 	if err := h.Redis.Set(ctx, stateRedisKey(provider, state), record, stateTTL).Err(); err != nil {
 		return "", fmt.Errorf("store OAuth state: %w", err)
@@ -69,7 +69,7 @@ func (h *Handler) consumeState(c *gin.Context, provider, got string) error {
 	}
 	owner, expiry, _ := strings.Cut(record, "|")
 	expiresAt, err := strconv.ParseInt(expiry, 10, 64)
-	if owner != strconv.Itoa(currentUser(c).ID) || err != nil || !h.Now().Before(time.Unix(expiresAt, 0)) {
+	if owner != strconv.Itoa(userID(c)) || err != nil || !h.Now().Before(time.Unix(expiresAt, 0)) {
 		return errInvalidState
 	}
 	return nil

@@ -29,6 +29,10 @@ func (h *Handler) Routes() *gin.Engine {
 	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
 	r.GET(static.Prefix+"*file", gin.WrapH(h.assets))
 
+	// The polled badge reads the session through a short cache and never
+	// writes it.
+	r.GET("/connections/:provider/badge", h.fragmentSession, requireFragment, h.wrap(h.showBadge))
+
 	app := r.Group("/", sessions.Sessions(sessionName, h.Sessions), h.loadUser, h.checkCSRF)
 	app.GET("/", h.wrap(h.home))
 
@@ -40,7 +44,7 @@ func (h *Handler) Routes() *gin.Engine {
 	app.POST("/logout", h.wrap(h.logout))
 
 	// Pages for signed-in users.
-	pages := app.Group("/", requirePage)
+	pages := app.Group("/", h.requirePage)
 	pages.GET("/connections", h.wrap(h.showConnections))
 	pages.GET("/vk", h.wrap(h.showVK))
 	pages.GET("/vk/connect", h.wrap(h.connectVK))
@@ -53,7 +57,6 @@ func (h *Handler) Routes() *gin.Engine {
 
 	// Fragments polled or posted by htmx.
 	fragments := app.Group("/connections", requireFragment)
-	fragments.GET("/:provider/badge", h.wrap(h.showBadge))
 	fragments.POST("/:provider/check", h.wrap(h.queueCheck))
 
 	// Operators: the read-only queue dashboard.
@@ -69,7 +72,7 @@ func (h *Handler) Routes() *gin.Engine {
 }
 
 func (h *Handler) home(c *gin.Context) error {
-	if currentUser(c) == nil {
+	if h.currentUser(c) == nil {
 		c.Redirect(http.StatusFound, "/login")
 		return nil
 	}

@@ -71,7 +71,7 @@ func (h *Handler) vkCallback(c *gin.Context) error {
 
 	now := h.Now()
 	create := h.DB.Connection.Create().
-		SetUserID(currentUser(c).ID).
+		SetUserID(userID(c)).
 		SetProvider(connection.ProviderVk).
 		SetAccessToken(h.Sealer.Seal(tok.AccessToken)).
 		SetAccountID(owner.ID.String()).
@@ -89,7 +89,7 @@ func (h *Handler) vkCallback(c *gin.Context) error {
 	if err := h.saveConnection(c.Request.Context(), create); err != nil {
 		return err
 	}
-	h.Log.Info("VK connected", "user_id", currentUser(c).ID, "vk_user_id", owner.ID.String(),
+	h.Log.Info("VK connected", "user_id", userID(c), "vk_user_id", owner.ID.String(),
 		"expires_in", tok.ExpiresIn, "request_id", requestID(c))
 	c.Redirect(http.StatusSeeOther, "/connections")
 	return nil

@@ -27,7 +27,7 @@ func (a *App) WebHandler() (http.Handler, error) {
 		return nil, err
 	}
 	h, err := handlers.New(handlers.Deps{
-		Config: a.Config, DB: a.Ent, Redis: a.Redis, Sessions: store, Sealer: a.Sealer,
+		Config: a.Config, DB: a.Ent, SQL: a.DB.SQL, Dialect: a.DB.Dialect, Redis: a.Redis, Sessions: store, Sealer: a.Sealer,
 		VK: a.VK, Evotor: a.Evotor, Queue: a.Queue, QueueRedis: a.RedisOpts.Asynq(),
 		Log: a.Log, Now: a.Now,
 	})

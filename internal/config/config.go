@@ -20,22 +20,22 @@ type Config struct {
 	Port int `env:"PORT" envDefault:"8080"`
 	// BaseURL is the public address of the web process, without a trailing
 	// slash. OAuth redirect URIs are built from it, never from a request.
-	BaseURL string `env:"BASE_URL,required"`
+	BaseURL string `env:"BASE_URL,required,notEmpty"`
 	// DatabaseURL is postgres://… or sqlite://PATH.
-	DatabaseURL string `env:"DATABASE_URL,required"`
+	DatabaseURL string `env:"DATABASE_URL,required,notEmpty"`
 	// RedisURL is redis://… or rediss://… (TLS).
-	RedisURL string `env:"REDIS_URL,required"`
+	RedisURL string `env:"REDIS_URL,required,notEmpty"`
 	// RedisTLSInsecure skips verification of the Redis server's TLS
 	// certificate (self-signed certificates of hosted Redis). Default false.
 	RedisTLSInsecure bool `env:"REDIS_TLS_INSECURE" envDefault:"false"`
 	// SessionSecret signs the session cookie; at least 32 characters.
-	SessionSecret string `env:"SESSION_SECRET,required"`
+	SessionSecret string `env:"SESSION_SECRET,required,notEmpty"`
 	// TokenEncryptionKey is base64 of 32 bytes, the AES-256 key that seals
 	// provider tokens at rest.
-	TokenEncryptionKey string `env:"TOKEN_ENCRYPTION_KEY,required"`
+	TokenEncryptionKey string `env:"TOKEN_ENCRYPTION_KEY,required,notEmpty"`
 
-	VKClientID     string `env:"VK_CLIENT_ID,required"`
-	VKClientSecret string `env:"VK_CLIENT_SECRET,required"`
+	VKClientID     string `env:"VK_CLIENT_ID,required,notEmpty"`
+	VKClientSecret string `env:"VK_CLIENT_SECRET,required,notEmpty"`
 	// VKScopes is space- or comma-separated. Default "market groups offline".
 	VKScopes string `env:"VK_SCOPES" envDefault:"market groups offline"`
 	// VKAPIVersion is sent as `v` on every VK call. Default "5.131".
@@ -45,8 +45,8 @@ type Config struct {
 	// VKAPIBaseURL contains /<method name>.
 	VKAPIBaseURL string `env:"VK_API_BASE_URL" envDefault:"https://api.vk.com/method"`
 
-	EvotorClientID     string `env:"EVOTOR_CLIENT_ID,required"`
-	EvotorClientSecret string `env:"EVOTOR_CLIENT_SECRET,required"`
+	EvotorClientID     string `env:"EVOTOR_CLIENT_ID,required,notEmpty"`
+	EvotorClientSecret string `env:"EVOTOR_CLIENT_SECRET,required,notEmpty"`
 	// EvotorScopes is space-separated.
 	EvotorScopes string `env:"EVOTOR_SCOPES" envDefault:"store:read product:read product-group:read product-image:read"`
 	// EvotorOAuthBaseURL contains /oauth/authorize and /oauth/token.
@@ -79,6 +79,10 @@ func Load() (*Config, error) {
 
 // LoadFrom reads settings from the given map instead of the environment.
 func LoadFrom(vars map[string]string) (*Config, error) {
+	if vars == nil {
+		// env reads the process environment when Environment is nil.
+		vars = map[string]string{}
+	}
 	return parse(env.Options{Environment: vars})
 }
 
@@ -100,19 +104,28 @@ func describe(err error) error {
 	if !errors.As(err, &agg) {
 		return fmt.Errorf("read environment: %w", err)
 	}
-	var missing, other []string
+	var missing, empty, other []string
 	for _, e := range agg.Errors {
 		var notSet env.EnvVarIsNotSetError
 		if errors.As(e, &notSet) {
 			missing = append(missing, notSet.Key)
 			continue
 		}
+		var emptyVar env.EmptyEnvVarError
+		if errors.As(e, &emptyVar) {
+			empty = append(empty, emptyVar.Key)
+			continue
+		}
 		other = append(other, e.Error())
 	}
 	sort.Strings(missing)
+	sort.Strings(empty)
 	var parts []string
 	if len(missing) > 0 {
 		parts = append(parts, "missing required environment variables: "+strings.Join(missing, ", "))
+	}
+	if len(empty) > 0 {
+		parts = append(parts, "required environment variables are empty: "+strings.Join(empty, ", "))
 	}
 	parts = append(parts, other...)
 	return errors.New(strings.Join(parts, "; "))
@@ -128,6 +141,10 @@ func (c *Config) validate() error {
 	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		problems = append(problems, fmt.Sprintf("BASE_URL must be an absolute http(s) URL, got %q", c.BaseURL))
+	} else if strings.ContainsAny(c.BaseURL, "?#") {
+		// Redirect URIs are BASE_URL plus a path, which a query or a
+		// fragment would swallow.
+		problems = append(problems, fmt.Sprintf("BASE_URL must not have a query or fragment, got %q", c.BaseURL))
 	}
 	if c.HealthCheckInterval < time.Minute {
 		problems = append(problems, "HEALTH_CHECK_INTERVAL must be at least 1m")
@@ -153,7 +170,9 @@ func (c *Config) EncryptionKey() ([]byte, error) {
 // SecureCookies reports whether cookies get the Secure flag: when the
 // public address is https.
 func (c *Config) SecureCookies() bool {
-	return strings.HasPrefix(c.BaseURL, "https://")
+	// url.Parse lower-cases the scheme, so "HTTPS://…" counts as https.
+	u, err := url.Parse(c.BaseURL)
+	return err == nil && u.Scheme == "https"
 }
 
 // VKRedirectURI is the redirect_uri sent to VK in both OAuth steps.

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -131,6 +132,7 @@ func TestLoadFromDefaults(t *testing.T) {
 		{name: "EvotorAPIBaseURL", got: cfg.EvotorAPIBaseURL, want: "https://api.evotor.ru"},
 		{name: "HealthCheckInterval", got: cfg.HealthCheckInterval, want: 10 * time.Minute},
 		{name: "HealthCheckConcurrency", got: cfg.HealthCheckConcurrency, want: 32},
+		{name: "ProviderTimeout", got: cfg.ProviderTimeout, want: 20 * time.Second},
 		{name: "WorkerConcurrency", got: cfg.WorkerConcurrency, want: 10},
 		{name: "RedisTLSInsecure", got: cfg.RedisTLSInsecure, want: false},
 		{name: "LogLevel", got: cfg.LogLevel, want: "info"},
@@ -185,6 +187,9 @@ func TestLoadFromInvalid(t *testing.T) {
 		{name: "relative base URL", changes: map[string]string{"BASE_URL": "shop.example.test"}, want: "BASE_URL"},
 		{name: "ftp base URL", changes: map[string]string{"BASE_URL": "ftp://shop.example.test"}, want: "BASE_URL"},
 		{name: "base URL without host", changes: map[string]string{"BASE_URL": "https://"}, want: "BASE_URL"},
+		{name: "base URL with query", changes: map[string]string{"BASE_URL": "https://shop.example.test/?ref=1"}, want: "BASE_URL must not have a query or fragment"},
+		{name: "base URL with empty query", changes: map[string]string{"BASE_URL": "https://shop.example.test?"}, want: "BASE_URL must not have a query or fragment"},
+		{name: "base URL with fragment", changes: map[string]string{"BASE_URL": "https://shop.example.test/#top"}, want: "BASE_URL must not have a query or fragment"},
 		{name: "interval too short", changes: map[string]string{"HEALTH_CHECK_INTERVAL": "30s"}, want: "HEALTH_CHECK_INTERVAL"},
 		{name: "zero concurrency", changes: map[string]string{"HEALTH_CHECK_CONCURRENCY": "0"}, want: "HEALTH_CHECK_CONCURRENCY"},
 		{name: "negative workers", changes: map[string]string{"WORKER_CONCURRENCY": "-1"}, want: "WORKER_CONCURRENCY"},
@@ -366,13 +371,16 @@ func TestLoad(t *testing.T) {
 		t.Errorf("Port = %d, want 28513", cfg.Port)
 	}
 	if cfg.BaseURL != "https://shop.example.test" {
-		t.Errorf("BaseURL = %q", cfg.BaseURL)
+		t.Errorf("BaseURL = %q, want https://shop.example.test", cfg.BaseURL)
 	}
 }
 
 func TestLoadMissing(t *testing.T) {
 	for _, name := range requiredVars {
+		// t.Setenv restores the variable after the test, Unsetenv removes it
+		// for the test.
 		t.Setenv(name, "")
+		os.Unsetenv(name)
 	}
 	t.Setenv("VK_CLIENT_ID", "51234567")
 
@@ -381,11 +389,10 @@ func TestLoadMissing(t *testing.T) {
 	if err == nil {
 		t.Fatal("Load returned no error")
 	}
-	if strings.Contains(err.Error(), "VK_CLIENT_ID") {
-		t.Errorf("error %q names VK_CLIENT_ID, which is set", err)
-	}
-	if !strings.Contains(err.Error(), "BASE_URL") {
-		t.Errorf("error %q does not name BASE_URL", err)
+	want := "missing required environment variables: BASE_URL, DATABASE_URL, EVOTOR_CLIENT_ID, " +
+		"EVOTOR_CLIENT_SECRET, REDIS_URL, SESSION_SECRET, TOKEN_ENCRYPTION_KEY, VK_CLIENT_SECRET"
+	if diff := cmp.Diff(want, err.Error()); diff != "" {
+		t.Errorf("error (-want +got):\n%s", diff)
 	}
 }
 

@@ -52,10 +52,14 @@ func openSQLite(path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	// SQLite allows one writer at a time; a single connection avoids
-	// SQLITE_BUSY between the web and worker halves of the local run, and
-	// keeps an in-memory database alive and shared.
-	sqlDB.SetMaxOpenConns(1)
+	// An in-memory database lives in one connection. A file in WAL mode
+	// takes concurrent readers and one writer at a time; busy_timeout makes
+	// a second writer wait instead of failing with SQLITE_BUSY.
+	if path == ":memory:" {
+		sqlDB.SetMaxOpenConns(1)
+	} else {
+		sqlDB.SetMaxOpenConns(4)
+	}
 	return &DB{SQL: sqlDB, Dialect: dialect.SQLite}, nil
 }
 
@@ -69,9 +73,9 @@ func (d *DB) Close() error {
 	return d.SQL.Close()
 }
 
-// describeScheme names only the scheme of a URL so it can appear in an
-// error: the user info, the query and a keyword/value DSN such as
-// "host=db password=…" may all contain a password.
+// describeScheme returns only the scheme of a URL for use in an error,
+// because the user info, the query or a keyword/value DSN such as
+// "host=db password=…" may contain a password.
 func describeScheme(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme == "" {

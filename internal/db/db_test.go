@@ -175,8 +175,8 @@ func TestSplitStatements(t *testing.T) {
 }
 
 func TestSplitStatementsLongLine(t *testing.T) {
-	// bufio.Scanner stops at 64 KiB lines by default; one Atlas line holds a
-	// whole CREATE TABLE, which can be long.
+	// By default bufio.Scanner rejects lines over 64 KiB, and Atlas writes a
+	// whole CREATE TABLE on one line.
 	long := "CREATE TABLE t (" + strings.Repeat("c integer, ", 10_000) + "d integer);"
 
 	got := splitStatements(long + "\n")

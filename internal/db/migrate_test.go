@@ -174,8 +174,8 @@ type seededConnection struct {
 
 var seedTime = time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
 
-// seedConnections are three connections of two users: the unique index on
-// (user_id, provider) allows one connection per provider and user.
+// seedConnections are three connections of two users, because the unique
+// index on (user_id, provider) allows one connection per provider and user.
 var seedConnections = []seededConnection{
 	{
 		Email: "owner-one@example.test", Provider: "vk", AccountID: "424242",
@@ -208,8 +208,8 @@ func TestMigrateSeededDatabase(t *testing.T) {
 }
 
 // TestMigrateSeededHarness makes sure migrateSeeded runs later migrations
-// on rows: a column that is NOT NULL without a default cannot be added to a
-// table that has rows, and one with a default fills the existing rows.
+// on rows. PostgreSQL cannot add a NOT NULL column without a default to a
+// table that has rows (SQLite never can), and a default fills those rows.
 func TestMigrateSeededHarness(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/hibiken/asynq"
@@ -32,11 +33,19 @@ func Parse(rawURL string, insecure bool) (Options, error) {
 	}
 	o, err := redis.ParseURL(rawURL)
 	if err != nil {
+		// A *url.Error quotes the whole URL, password included, so only
+		// the reason is kept.
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
 		return Options{}, fmt.Errorf("parse REDIS_URL: %w", err)
 	}
 	opts := Options{Addr: o.Addr, Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig}
-	if opts.TLSConfig != nil && insecure {
-		opts.TLSConfig.InsecureSkipVerify = true
+	if opts.TLSConfig != nil {
+		// go-redis v9 ParseURL also reads "?skip_verify=true" from the URL,
+		// so the flag overrides it and only REDIS_TLS_INSECURE skips checks.
+		opts.TLSConfig.InsecureSkipVerify = insecure
 	}
 	return opts, nil
 }

@@ -46,7 +46,7 @@ func TestSealRoundTrip(t *testing.T) {
 			continue
 		}
 		if got != token {
-			t.Errorf("Open(Seal(%.20q)) = %.20q", token, got)
+			t.Errorf("Open(Seal(%.20q)) = %.20q, want the token", token, got)
 		}
 	}
 }

@@ -51,8 +51,10 @@ func (p *Page) Location() string {
 // Browser returns a new browser with an empty cookie jar.
 func (e *Env) Browser() *Browser {
 	jar, _ := cookiejar.New(nil)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
 	return &Browser{t: e.T, env: e, client: &http.Client{
 		Jar:           jar,
+		Transport:     transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }
@@ -194,3 +196,6 @@ func (b *Browser) Connect(provider, decision string, fields map[string]string) *
 	back := b.Consent(consent, decision, fields)
 	return b.Follow(back)
 }
+
+// Client returns the browser's HTTP client, for load tests.
+func (b *Browser) Client() *http.Client { return b.client }

@@ -12,8 +12,13 @@ import (
 // skew between EvoSync and VK does not trip error 6.
 const RequestsPerSecond = 2.5
 
-// TokenLimiter spaces calls per token. Limiters idle for a minute are
-// dropped, so memory follows the tokens in use, not all tokens ever seen.
+// limiterIdle is how long a token's limiter is kept after its last call.
+// A limiter idle this long has a full bucket, the same as a new one, so
+// dropping it changes no decision.
+const limiterIdle = 2 * time.Second
+
+// TokenLimiter spaces calls per token. Idle limiters are dropped, so memory
+// follows the tokens called in the last seconds, not all tokens ever seen.
 type TokenLimiter struct {
 	perSecond float64
 
@@ -41,9 +46,9 @@ func (l *TokenLimiter) get(token string) *rate.Limiter {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.lastGC) > time.Minute {
+	if now.Sub(l.lastGC) > limiterIdle {
 		for k, v := range l.limiters {
-			if now.Sub(v.lastUsed) > time.Minute {
+			if now.Sub(v.lastUsed) > limiterIdle {
 				delete(l.limiters, k)
 			}
 		}
