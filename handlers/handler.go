@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/evosync/evosync/ent"
+	"github.com/evosync/evosync/internal/catalogsync"
 	"github.com/evosync/evosync/internal/config"
 	"github.com/evosync/evosync/internal/evotor"
 	"github.com/evosync/evosync/internal/seal"
@@ -42,6 +43,7 @@ type Deps struct {
 	Sealer   *seal.Sealer
 	VK       *vk.Client
 	Evotor   *evotor.Client
+	Sync     *catalogsync.Service
 	Queue    workers.Enqueuer
 	// QueueRedis is the asynq connection the queue dashboard reads.
 	QueueRedis asynq.RedisConnOpt

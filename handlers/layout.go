@@ -59,5 +59,6 @@ func (h *Handler) funcs() template.FuncMap {
 		"reasonText":     connstatus.ReasonText,
 		"errorText":      connstatus.ErrorText,
 		"needsAttention": connstatus.NeedsAttention,
+		"actionText":     actionText,
 	}
 }

@@ -55,6 +55,17 @@ func (h *Handler) Routes() *gin.Engine {
 	pages.GET("/evotor/callback", h.wrap(h.evotorCallback))
 	pages.POST("/evotor/disconnect", h.wrap(h.disconnectEvotor))
 
+	// Catalog sync.
+	pages.GET("/sync", h.wrap(h.showSync))
+	pages.POST("/sync/settings", h.wrap(h.saveSyncSettings))
+	syncFragments := app.Group("/sync", requireFragment)
+	syncFragments.GET("/product-groups", h.wrap(h.showProductGroups))
+	syncFragments.POST("/preview", h.wrap(h.preview))
+	syncFragments.POST("/run", h.wrap(h.runSync))
+	syncFragments.POST("/cleanup", h.wrap(h.runCleanup))
+	syncFragments.GET("/runs/:id/progress", h.wrap(h.showRunProgress))
+	syncFragments.GET("/history", h.wrap(h.showHistory))
+
 	// Fragments polled or posted by htmx.
 	fragments := app.Group("/connections", requireFragment)
 	fragments.POST("/:provider/check", h.wrap(h.queueCheck))

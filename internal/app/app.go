@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/evosync/evosync/ent"
+	"github.com/evosync/evosync/internal/catalogsync"
 	"github.com/evosync/evosync/internal/config"
 	"github.com/evosync/evosync/internal/db"
 	"github.com/evosync/evosync/internal/evotor"
@@ -36,6 +37,7 @@ type App struct {
 	VK        *vk.Client
 	Evotor    *evotor.Client
 	Health    *health.Service
+	Sync      *catalogsync.Service
 	Queue     *asynq.Client
 	Now       func() time.Time
 	// SchedulerTick is how often the scheduler enqueues due slots; zero
@@ -91,6 +93,10 @@ func (a *App) buildProviders() {
 		DB: a.Ent, Sealer: a.Sealer, VK: a.VK, Evotor: a.Evotor, Log: a.Log,
 		Now: func() time.Time { return a.Now() }, Concurrency: cfg.HealthCheckConcurrency,
 		RefreshBefore: refreshLead(cfg.HealthCheckInterval),
+	}
+	a.Sync = &catalogsync.Service{
+		DB: a.Ent, Sealer: a.Sealer, VK: a.VK, Evotor: a.Evotor, Log: a.Log,
+		Now: func() time.Time { return a.Now() },
 	}
 }
 

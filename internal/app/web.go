@@ -28,7 +28,7 @@ func (a *App) WebHandler() (http.Handler, error) {
 	}
 	h, err := handlers.New(handlers.Deps{
 		Config: a.Config, DB: a.Ent, SQL: a.DB.SQL, Dialect: a.DB.Dialect, Redis: a.Redis, Sessions: store, Sealer: a.Sealer,
-		VK: a.VK, Evotor: a.Evotor, Queue: a.Queue, QueueRedis: a.RedisOpts.Asynq(),
+		VK: a.VK, Evotor: a.Evotor, Sync: a.Sync, Queue: a.Queue, QueueRedis: a.RedisOpts.Asynq(),
 		Log: a.Log, Now: a.Now,
 	})
 	if err != nil {

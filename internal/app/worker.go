@@ -18,13 +18,16 @@ const taskShutdownTimeout = 20 * time.Second
 // PeriodicTasks is the table of tasks the scheduler enqueues.
 func (a *App) PeriodicTasks() []workers.Periodic {
 	interval := a.Config.HealthCheckInterval
-	return []workers.Periodic{{
-		Name:     workers.TypeHealthSweep,
-		Interval: interval,
-		Build: func(slot time.Time) (*asynq.Task, error) {
-			return workers.NewSweepTask(slot, interval)
+	return []workers.Periodic{
+		{
+			Name:     workers.TypeHealthSweep,
+			Interval: interval,
+			Build: func(slot time.Time) (*asynq.Task, error) {
+				return workers.NewSweepTask(slot, interval)
+			},
 		},
-	}}
+		workers.CatalogSchedule(a.Config.SyncInterval),
+	}
 }
 
 // RunWorker runs the asynq server and the scheduler until ctx ends, then
@@ -42,6 +45,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 	})
 	mux := asynq.NewServeMux()
 	(&workers.HealthHandlers{Health: a.Health, Log: a.Log}).Register(mux)
+	(&workers.CatalogHandlers{Sync: a.Sync, Queue: a.Queue, Log: a.Log}).Register(mux)
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start task server: %w", err)
 	}

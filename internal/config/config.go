@@ -65,6 +65,9 @@ type Config struct {
 	// WorkerConcurrency is the number of asynq tasks one worker runs at
 	// once. Default 10.
 	WorkerConcurrency int `env:"WORKER_CONCURRENCY" envDefault:"10"`
+	// SyncInterval is how often scheduled catalog syncs run for users who
+	// turned the schedule on. Default 1h.
+	SyncInterval time.Duration `env:"SYNC_INTERVAL" envDefault:"1h"`
 	// AdminEmails may open /admin/queues; comma-separated.
 	AdminEmails []string `env:"ADMIN_EMAILS" envSeparator:","`
 	// LogLevel is debug, info, warn or error. Default info.
@@ -145,6 +148,9 @@ func (c *Config) validate() error {
 		// Redirect URIs are BASE_URL plus a path, which a query or a
 		// fragment would swallow.
 		problems = append(problems, fmt.Sprintf("BASE_URL must not have a query or fragment, got %q", c.BaseURL))
+	}
+	if c.SyncInterval < time.Minute {
+		problems = append(problems, "SYNC_INTERVAL must be at least 1m")
 	}
 	if c.HealthCheckInterval < time.Minute {
 		problems = append(problems, "HEALTH_CHECK_INTERVAL must be at least 1m")

@@ -69,10 +69,14 @@ type Options struct {
 func New(t testing.TB, opts Options) *Env {
 	t.Helper()
 	e := &Env{T: t, Clock: NewClock()}
+	// The sandbox's clock follows the product's clock and also moves with
+	// real time, so its per-second rate limits see calls spread out as
+	// they really are.
+	started := time.Now()
 	sbCfg := sandbox.Config{
 		VKClientID: sandbox.DefaultVKClientID, VKClientSecret: sandbox.DefaultVKClientSecret,
 		EvotorClientID: sandbox.DefaultEvotorClientID, EvotorClientSecret: sandbox.DefaultEvotorClientSecret,
-		Now: e.Clock.Now,
+		Now: func() time.Time { return e.Clock.Now().Add(time.Since(started)) },
 	}
 	if opts.Sandbox != nil {
 		opts.Sandbox(&sbCfg)

@@ -1,0 +1,379 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/hibiken/asynq"
+
+	"github.com/evosync/evosync/ent"
+	"github.com/evosync/evosync/ent/syncrun"
+	"github.com/evosync/evosync/ent/syncsettings"
+	"github.com/evosync/evosync/internal/catalog"
+	"github.com/evosync/evosync/internal/catalogsync"
+	"github.com/evosync/evosync/internal/evotor"
+	"github.com/evosync/evosync/internal/vk"
+	"github.com/evosync/evosync/workers"
+)
+
+// historyLength is how many past runs the sync page lists.
+const historyLength = 10
+
+// previewRows caps the preview table; the counts cover every product.
+const previewRows = 300
+
+type syncPage struct {
+	Layout
+	Settings      *ent.SyncSettings
+	Stores        []evotor.Store
+	Groups        []vk.Group
+	Categories    []vk.Category
+	ProductGroups []productGroupOption
+	OptionsError  string // Russian, when a provider could not list the options
+	Message       string
+	Success       bool
+	Active        *runView
+	History       []runView
+	Ready         bool // settings are complete, a run can start
+}
+
+type productGroupOption struct {
+	ID, Name string
+	Checked  bool
+}
+
+func (h *Handler) loadSettings(c *gin.Context) (*ent.SyncSettings, error) {
+	s, err := h.DB.SyncSettings.Query().Where(syncsettings.UserID(userID(c))).Only(c.Request.Context())
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load sync settings: %w", err)
+	}
+	return s, nil
+}
+
+func (h *Handler) showSync(c *gin.Context) error {
+	page := syncPage{Layout: h.layout(c, "Синхронизация")}
+	page.Nav = "sync"
+	settings, err := h.loadSettings(c)
+	if err != nil {
+		return err
+	}
+	page.Settings = settings
+	page.Ready = settings != nil && settings.EvotorStoreID != "" && settings.VkGroupID != 0 && settings.VkCategoryID != 0
+	if err := h.loadSyncOptions(c, &page); err != nil {
+		h.Log.Warn("list sync options", "error", err, "user_id", userID(c), "request_id", requestID(c))
+		page.OptionsError = catalogsync.UserMessage(err)
+	}
+	switch c.Query("saved") {
+	case "1":
+		page.Message, page.Success = "Настройки сохранены.", true
+	}
+	if page.History, page.Active, err = h.runHistory(c); err != nil {
+		return err
+	}
+	return h.render(c, "sync", page)
+}
+
+// loadSyncOptions asks the providers for stores, communities, categories
+// and the chosen store's product groups.
+func (h *Handler) loadSyncOptions(c *gin.Context, page *syncPage) error {
+	ctx, cancel := withTimeout(c)
+	defer cancel()
+	uid := userID(c)
+	var err error
+	if page.Stores, err = h.Sync.Stores(ctx, uid); err != nil {
+		return err
+	}
+	if page.Groups, err = h.Sync.AdminGroups(ctx, uid); err != nil {
+		return err
+	}
+	if page.Categories, err = h.Sync.Categories(ctx, uid); err != nil {
+		return err
+	}
+	storeID := ""
+	if page.Settings != nil {
+		storeID = page.Settings.EvotorStoreID
+	}
+	if storeID == "" && len(page.Stores) > 0 {
+		storeID = page.Stores[0].ID
+	}
+	if storeID == "" {
+		return nil
+	}
+	groups, err := h.Sync.ProductGroups(ctx, uid, storeID)
+	if err != nil {
+		return err
+	}
+	page.ProductGroups = productGroupOptions(groups, page.Settings)
+	return nil
+}
+
+func productGroupOptions(groups []catalog.Group, settings *ent.SyncSettings) []productGroupOption {
+	chosen := map[string]bool{}
+	if settings != nil {
+		for _, id := range settings.ProductGroupIds {
+			chosen[id] = true
+		}
+	}
+	out := make([]productGroupOption, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, productGroupOption{ID: g.ID, Name: g.Name, Checked: chosen[g.ID]})
+	}
+	return out
+}
+
+// saveSyncSettings stores the form; names of the chosen store and
+// community are kept for the history and the page title.
+func (h *Handler) saveSyncSettings(c *gin.Context) error {
+	groupID, _ := strconv.ParseInt(c.PostForm("vk_group_id"), 10, 64)
+	categoryID, _ := strconv.Atoi(c.PostForm("vk_category_id"))
+	storeID := strings.TrimSpace(c.PostForm("evotor_store_id"))
+	if storeID == "" || groupID <= 0 || categoryID <= 0 {
+		return userError(http.StatusUnprocessableEntity, "Выберите магазин Эвотор, сообщество ВКонтакте и категорию товаров.")
+	}
+	productGroups := c.PostFormArray("product_group_ids")
+	if len(productGroups) > 1000 {
+		return userError(http.StatusUnprocessableEntity, "Слишком много групп товаров в форме.")
+	}
+	err := h.DB.SyncSettings.Create().
+		SetUserID(userID(c)).
+		SetEvotorStoreID(storeID).
+		SetEvotorStoreName(c.PostForm("evotor_store_name_" + storeID)).
+		SetVkGroupID(groupID).
+		SetVkGroupName(c.PostForm("vk_group_name_" + strconv.FormatInt(groupID, 10))).
+		SetVkCategoryID(categoryID).
+		SetProductGroupIds(productGroups).
+		SetScheduleEnabled(c.PostForm("schedule_enabled") == "on").
+		OnConflictColumns(syncsettings.FieldUserID).
+		UpdateNewValues().
+		Exec(c.Request.Context())
+	if err != nil {
+		return fmt.Errorf("save sync settings: %w", err)
+	}
+	h.Log.Info("sync settings saved", "user_id", userID(c), "request_id", requestID(c))
+	c.Redirect(http.StatusSeeOther, "/sync?saved=1")
+	return nil
+}
+
+// showProductGroups renders the product group checkboxes of one store,
+// for when the owner picks another store.
+func (h *Handler) showProductGroups(c *gin.Context) error {
+	ctx, cancel := withTimeout(c)
+	defer cancel()
+	settings, err := h.loadSettings(c)
+	if err != nil {
+		return err
+	}
+	groups, err := h.Sync.ProductGroups(ctx, userID(c), c.Query("evotor_store_id"))
+	if err != nil {
+		return &appError{Status: http.StatusBadGateway, Message: catalogsync.UserMessage(err), Err: err}
+	}
+	return h.renderPartial(c, "product_groups", productGroupOptions(groups, settings))
+}
+
+type previewView struct {
+	Entries   []catalogsync.PlanEntry
+	Counts    []actionCount
+	Truncated int
+}
+
+type actionCount struct {
+	Label string
+	Count int
+}
+
+var actionLabels = []struct {
+	Action catalog.Action
+	Label  string
+}{
+	{catalog.ActionCreate, "будет создано"},
+	{catalog.ActionUpdate, "будет обновлено"},
+	{catalog.ActionHide, "будет скрыто"},
+	{catalog.ActionRemove, "будет удалено"},
+	{catalog.ActionUnchanged, "без изменений"},
+}
+
+// ActionText names a plan action in Russian.
+func actionText(a catalog.Action) string {
+	for _, l := range actionLabels {
+		if l.Action == a {
+			return l.Label
+		}
+	}
+	return string(a)
+}
+
+// preview runs the dry run: nothing is written to VK.
+func (h *Handler) preview(c *gin.Context) error {
+	ctx, cancel := withTimeout(c)
+	defer cancel()
+	plan, err := h.Sync.Preview(ctx, userID(c))
+	if err != nil {
+		return &appError{Status: http.StatusBadGateway, Message: catalogsync.UserMessage(err), Err: err}
+	}
+	view := previewView{Entries: plan.Entries}
+	if len(view.Entries) > previewRows {
+		view.Truncated = len(view.Entries) - previewRows
+		view.Entries = view.Entries[:previewRows]
+	}
+	for _, l := range actionLabels {
+		view.Counts = append(view.Counts, actionCount{Label: l.Label, Count: plan.Counts[l.Action]})
+	}
+	return h.renderPartial(c, "preview", view)
+}
+
+// startRun queues a sync or a cleanup; a second request while one runs
+// is told so.
+func (h *Handler) startRun(c *gin.Context, kind syncrun.Kind) error {
+	run, err := h.Sync.CreateRun(c.Request.Context(), userID(c), kind, syncrun.TriggerManual)
+	if errors.Is(err, catalogsync.ErrRunInProgress) {
+		return userError(http.StatusConflict, "Синхронизация уже идёт. Дождитесь её окончания.")
+	}
+	if err != nil {
+		return err
+	}
+	task, err := workers.NewCatalogSyncTask(run.ID)
+	if err != nil {
+		return err
+	}
+	if _, err := h.Queue.EnqueueContext(c.Request.Context(), task); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		err = fmt.Errorf("enqueue run %d: %w", run.ID, err)
+		if abandonErr := h.Sync.Abandon(c.Request.Context(), run.ID, err); abandonErr != nil {
+			h.Log.Error("mark unqueued run failed", "run_id", run.ID, "error", abandonErr, "request_id", requestID(c))
+		}
+		return err
+	}
+	h.Log.Info("sync run queued", "run_id", run.ID, "kind", kind.String(), "user_id", userID(c), "request_id", requestID(c))
+	if !isHTMX(c) {
+		c.Redirect(http.StatusSeeOther, "/sync")
+		return nil
+	}
+	return h.renderPartial(c, "run_progress", newRunView(run, h.Now()))
+}
+
+func (h *Handler) runSync(c *gin.Context) error    { return h.startRun(c, syncrun.KindSync) }
+func (h *Handler) runCleanup(c *gin.Context) error { return h.startRun(c, syncrun.KindCleanup) }
+
+// showRunProgress renders the progress fragment the page polls while a
+// run is queued or running.
+func (h *Handler) showRunProgress(c *gin.Context) error {
+	id, err := strconv.Atoi(c.Param("id"))
+	if err != nil {
+		return userError(http.StatusNotFound, "Запуск не найден.")
+	}
+	run, err := h.DB.SyncRun.Query().Where(syncrun.ID(id), syncrun.UserID(userID(c))).Only(c.Request.Context())
+	if ent.IsNotFound(err) {
+		return userError(http.StatusNotFound, "Запуск не найден.")
+	}
+	if err != nil {
+		return fmt.Errorf("load run %d: %w", id, err)
+	}
+	view := newRunView(run, h.Now())
+	if view.Finished {
+		// The history below the progress bar gains this run.
+		c.Header("HX-Trigger", "sync-finished")
+	}
+	return h.renderPartial(c, "run_progress", view)
+}
+
+// showHistory renders the history fragment.
+func (h *Handler) showHistory(c *gin.Context) error {
+	history, _, err := h.runHistory(c)
+	if err != nil {
+		return err
+	}
+	return h.renderPartial(c, "run_history", history)
+}
+
+func (h *Handler) runHistory(c *gin.Context) ([]runView, *runView, error) {
+	runs, err := h.DB.SyncRun.Query().
+		Where(syncrun.UserID(userID(c))).
+		Order(ent.Desc(syncrun.FieldCreatedAt), ent.Desc(syncrun.FieldID)).
+		Limit(historyLength).
+		All(c.Request.Context())
+	if err != nil {
+		return nil, nil, fmt.Errorf("load sync history: %w", err)
+	}
+	now := h.Now()
+	var active *runView
+	views := make([]runView, 0, len(runs))
+	for _, r := range runs {
+		v := newRunView(r, now)
+		if !v.Finished && active == nil {
+			active = &v
+		}
+		views = append(views, v)
+	}
+	return views, active, nil
+}
+
+// runView is one run as the progress bar and the history show it.
+type runView struct {
+	ID        int
+	Kind      string
+	Trigger   string
+	Status    string
+	StatusRU  string
+	Finished  bool
+	Percent   int
+	Processed int
+	Total     int
+	Started   *time.Time
+	Duration  string
+	Message   string
+	Created, Updated, Hidden, Removed, Unchanged, Failed int
+	Failures  []failureView
+}
+
+type failureView struct{ Name, Message string }
+
+var runStatusTexts = map[syncrun.Status]string{
+	syncrun.StatusQueued:    "в очереди",
+	syncrun.StatusRunning:   "выполняется",
+	syncrun.StatusSucceeded: "завершена",
+	syncrun.StatusFailed:    "остановлена с ошибкой",
+	syncrun.StatusSkipped:   "пропущена",
+}
+
+func newRunView(r *ent.SyncRun, now time.Time) runView {
+	v := runView{
+		ID: r.ID, Kind: r.Kind.String(), Trigger: r.Trigger.String(), Status: r.Status.String(),
+		StatusRU: runStatusTexts[r.Status], Processed: r.Processed, Total: r.Total, Started: r.StartedAt,
+		Message: r.Message, Created: r.Created, Updated: r.Updated, Hidden: r.Hidden, Removed: r.Removed,
+		Unchanged: r.Unchanged, Failed: r.Failed,
+	}
+	v.Finished = r.Status != syncrun.StatusQueued && r.Status != syncrun.StatusRunning
+	if r.Total > 0 {
+		v.Percent = min(100, r.Processed*100/r.Total)
+	}
+	if v.Finished {
+		v.Percent = 100
+	}
+	if r.StartedAt != nil {
+		end := now
+		if r.FinishedAt != nil {
+			end = *r.FinishedAt
+		}
+		v.Duration = formatDuration(end.Sub(*r.StartedAt))
+	}
+	for _, f := range r.Failures {
+		v.Failures = append(v.Failures, failureView{Name: f.Name, Message: f.Message})
+	}
+	return v
+}
+
+// formatDuration renders "2 мин 05 с" or "12 с".
+func formatDuration(d time.Duration) string {
+	d = d.Round(time.Second)
+	if d < time.Minute {
+		return fmt.Sprintf("%d с", int(d.Seconds()))
+	}
+	return fmt.Sprintf("%d мин %02d с", int(d.Minutes()), int(d.Seconds())%60)
+}

@@ -1,0 +1,118 @@
+package catalogsync
+
+import (
+	"context"
+	"errors"
+
+	"github.com/evosync/evosync/ent"
+	"github.com/evosync/evosync/internal/catalog"
+)
+
+// opKind is the kind of VK change a queued operation makes.
+type opKind int
+
+const (
+	// opCreate adds a VK item with market.add.
+	opCreate opKind = iota
+	// opEdit rewrites a mapped VK item with market.edit.
+	opEdit
+	// opAdopt rewrites, with market.edit, an unmapped VK item that an
+	// interrupted run created for the product, and maps it.
+	opAdopt
+	// opAlbum only moves an unchanged item into its album.
+	opAlbum
+)
+
+// itemOp is the work queued for one product.
+type itemOp struct {
+	kind   opKind
+	action catalog.Action // ActionCreate, ActionUpdate or ActionHide, for the counters
+
+	productID string
+	item      catalog.Item
+	hash      string // content hash of what is written
+	pic       picture
+	photoID   int64
+	// albumGroup is the Evotor group whose album the item belongs in, ""
+	// for none.
+	albumGroup string
+	// row is the product's mapping; nil for opCreate and opAdopt.
+	row      *ent.SyncItem
+	vkItemID int64 // the item that opEdit, opAdopt and opAlbum change
+	// attempts counts the writes VK rejected with a retryable error.
+	attempts int
+	// noAdopt keeps an opCreate from adopting, after the adopted item
+	// turned out to be gone.
+	noAdopt bool
+}
+
+// writes reports whether the op sends market.add or market.edit.
+func (op *itemOp) writes() bool { return op.kind != opAlbum }
+
+// currentAlbum is the Evotor group whose album the item is in now.
+func (op *itemOp) currentAlbum() string {
+	if op.row == nil {
+		return ""
+	}
+	return op.row.AlbumGroupID
+}
+
+// errSkipProduct means the product was recorded as failed and needs no
+// further work in this run.
+var errSkipProduct = errors.New("product skipped")
+
+// decide returns what a run does with a product whose item hashes to hash:
+// create it when there is no row, leave it when the hash is the stored
+// one, hide it when it becomes hidden, and update it otherwise.
+func decide(row *ent.SyncItem, hash string, hidden bool) catalog.Action {
+	switch {
+	case row == nil:
+		return catalog.ActionCreate
+	case row.ContentHash == hash:
+		return catalog.ActionUnchanged
+	case hidden && !row.Hidden:
+		return catalog.ActionHide
+	default:
+		return catalog.ActionUpdate
+	}
+}
+
+// plan maps a product, prepares its picture and decides what to do. It
+// returns nil for a product that needs no VK call, after counting it.
+func (p *syncPass) plan(ctx context.Context, product catalog.Product, row *ent.SyncItem) (*itemOp, error) {
+	r := p.r
+	item := catalog.MapProduct(product)
+	pic, err := r.picture(ctx, product.ID, item)
+	if errors.Is(err, errSkipProduct) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	op := &itemOp{
+		productID:  product.ID,
+		item:       item,
+		hash:       item.ContentHash(p.categoryID, pic.key),
+		pic:        pic,
+		albumGroup: p.groups.albumGroup(product.ParentID),
+		row:        row,
+	}
+	op.action = decide(row, op.hash, item.Hidden)
+	switch op.action {
+	case catalog.ActionCreate:
+		op.kind = opCreate
+	case catalog.ActionUnchanged:
+		r.counts.unchanged++
+		r.counts.processed++
+		if row.AlbumGroupID == op.albumGroup {
+			return nil, nil
+		}
+		// The item is right but not in its album, because a run stopped
+		// between writing it and adding it to the album.
+		op.kind, op.vkItemID, op.pic = opAlbum, row.VkItemID, picture{}
+	default:
+		op.kind, op.vkItemID = opEdit, row.VkItemID
+	}
+	return op, nil
+}
