@@ -33,11 +33,11 @@ type badgeView struct {
 	// the polled template only prints strings.
 	LastCheckedText string
 	LastCheckedISO  string
-	OfflineReason string // Russian, when offline
-	Warning       string // Russian, when the last check was inconclusive
-	Attention     bool   // the warning asks the owner to act
-	CheckQueued   bool
-	Poll          string
+	OfflineReason   string // Russian, when offline
+	Warning         string // Russian, when the last check was inconclusive
+	Attention       bool   // the warning asks the owner to act
+	CheckQueued     bool
+	Poll            string
 }
 
 var providerTitles = map[connection.Provider]string{

@@ -316,20 +316,20 @@ func (h *Handler) runHistory(c *gin.Context) ([]runView, *runView, error) {
 
 // runView is one run as the progress bar and the history show it.
 type runView struct {
-	ID        int
-	Kind      string
-	Trigger   string
-	Status    string
-	StatusRU  string
-	Finished  bool
-	Percent   int
-	Processed int
-	Total     int
-	Started   *time.Time
-	Duration  string
-	Message   string
+	ID                                                   int
+	Kind                                                 string
+	Trigger                                              string
+	Status                                               string
+	StatusRU                                             string
+	Finished                                             bool
+	Percent                                              int
+	Processed                                            int
+	Total                                                int
+	Started                                              *time.Time
+	Duration                                             string
+	Message                                              string
 	Created, Updated, Hidden, Removed, Unchanged, Failed int
-	Failures  []failureView
+	Failures                                             []failureView
 }
 
 type failureView struct{ Name, Message string }
