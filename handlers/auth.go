@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-contrib/sessions"
 	"github.com/gin-gonic/gin"
@@ -27,9 +28,10 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("evosync-timing-equaliser"
 
 type authPage struct {
 	Layout
-	Email string
-	Next  string
-	Error string
+	// FormEmail refills the form; Layout.Email is the signed-in user.
+	FormEmail string
+	Next      string
+	Error     string
 }
 
 func (h *Handler) showRegister(c *gin.Context) error {
@@ -39,7 +41,7 @@ func (h *Handler) showRegister(c *gin.Context) error {
 func (h *Handler) register(c *gin.Context) error {
 	email := normalizeEmail(c.PostForm("email"))
 	password := c.PostForm("password")
-	page := authPage{Layout: h.layout(c, "Регистрация"), Email: email}
+	page := authPage{Layout: h.layout(c, "Регистрация"), FormEmail: email}
 
 	if msg := validateCredentials(email, password); msg != "" {
 		page.Error = msg
@@ -66,11 +68,14 @@ func validateCredentials(email, password string) string {
 	if err != nil || addr.Address != email || len(email) > 254 {
 		return "Укажите настоящий адрес электронной почты, например shop@example.ru."
 	}
+	if strings.TrimSpace(password) == "" {
+		return "Пароль не может состоять из одних пробелов."
+	}
 	if len([]rune(password)) < minPasswordLen {
 		return fmt.Sprintf("Пароль должен быть не короче %d символов.", minPasswordLen)
 	}
 	if len(password) > maxPasswordLen {
-		return fmt.Sprintf("Пароль должен быть не длиннее %d байт.", maxPasswordLen)
+		return "Пароль слишком длинный: не больше 72 латинских букв и цифр или 36 русских букв."
 	}
 	return ""
 }
@@ -90,6 +95,12 @@ func (h *Handler) showLogin(c *gin.Context) error {
 func (h *Handler) login(c *gin.Context) error {
 	email := normalizeEmail(c.PostForm("email"))
 	next := localPath(c.PostForm("next"))
+	if h.tooManyFailures(c, email) {
+		h.Log.Warn("login throttled", "request_id", requestID(c))
+		page := authPage{Layout: h.layout(c, "Вход"), FormEmail: email, Next: next,
+			Error: "Слишком много неудачных попыток входа. Подождите 15 минут и попробуйте снова."}
+		return h.renderStatus(c, http.StatusTooManyRequests, "login", page)
+	}
 	u, err := h.DB.User.Query().Where(user.Email(email)).Only(c.Request.Context())
 	if err != nil && !ent.IsNotFound(err) {
 		return fmt.Errorf("find user: %w", err)
@@ -99,12 +110,39 @@ func (h *Handler) login(c *gin.Context) error {
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(c.PostForm("password"))) != nil || u == nil {
-		h.Log.Warn("login failed", "request_id", requestID(c))
-		page := authPage{Layout: h.layout(c, "Вход"), Email: email, Next: next,
+		h.recordFailure(c, email)
+		h.Log.Warn("login failed", "client_ip", c.ClientIP(), "request_id", requestID(c))
+		page := authPage{Layout: h.layout(c, "Вход"), FormEmail: email, Next: next,
 			Error: "Неверный email или пароль."}
 		return h.renderStatus(c, http.StatusUnauthorized, "login", page)
 	}
+	h.Redis.Del(c.Request.Context(), failureKey(email))
 	return h.signIn(c, u, next)
+}
+
+// Sign-in throttling: after maxLoginFailures wrong passwords for one email
+// within loginFailureWindow, further attempts are refused until the window
+// ends, which makes guessing a password by brute force impractical.
+const (
+	maxLoginFailures   = 10
+	loginFailureWindow = 15 * time.Minute
+)
+
+func failureKey(email string) string { return "login_failures:" + email }
+
+func (h *Handler) tooManyFailures(c *gin.Context, email string) bool {
+	n, err := h.Redis.Get(c.Request.Context(), failureKey(email)).Int()
+	return err == nil && n >= maxLoginFailures
+}
+
+func (h *Handler) recordFailure(c *gin.Context, email string) {
+	ctx := c.Request.Context()
+	pipe := h.Redis.TxPipeline()
+	pipe.Incr(ctx, failureKey(email))
+	pipe.ExpireNX(ctx, failureKey(email), loginFailureWindow)
+	if _, err := pipe.Exec(ctx); err != nil {
+		h.Log.Error("record login failure", "error", err, "request_id", requestID(c))
+	}
 }
 
 // signIn starts a fresh session for the user: the session id and the CSRF

@@ -94,8 +94,12 @@ func TestLoginWrongPassword(t *testing.T) {
 	if p.Status != http.StatusUnauthorized {
 		t.Errorf("status = %d, want 401", p.Status)
 	}
-	if !strings.Contains(p.Doc(t).Find("[data-form-error]").Text(), "Неверный email или пароль") {
+	doc := p.Doc(t)
+	if !strings.Contains(doc.Find("[data-form-error]").Text(), "Неверный email или пароль") {
 		t.Error("no error message")
+	}
+	if doc.Find(`form[action="/logout"]`).Length() != 0 {
+		t.Error("failed login page shows the logout button")
 	}
 }
 
@@ -298,5 +302,28 @@ func TestAdminQueuesOnlyForAdmins(t *testing.T) {
 	}
 	if got := admin.Get("/admin/queues").Status; got != http.StatusOK {
 		t.Errorf("admin: %d, want 200", got)
+	}
+}
+
+func TestLoginThrottledAfterFailures(t *testing.T) {
+	e := newEnv(t)
+	e.Browser().Register("owner@example.test", "correct horse")
+	b := e.Browser()
+	b.Get("/login")
+	for range 10 {
+		b.Post("/login", url.Values{"email": {"owner@example.test"}, "password": {"wrong horse"}})
+	}
+
+	p := b.Post("/login", url.Values{"email": {"owner@example.test"}, "password": {"correct horse"}})
+
+	if p.Status != http.StatusTooManyRequests {
+		t.Errorf("11th attempt: status %d, want 429", p.Status)
+	}
+	other := e.Browser()
+	other.Register("other@example.test", "correct horse")
+	other.Post("/logout", nil)
+	other.Get("/login")
+	if got := other.Post("/login", url.Values{"email": {"other@example.test"}, "password": {"correct horse"}}).Status; got != http.StatusSeeOther {
+		t.Errorf("another account's login: %d, want 303", got)
 	}
 }

@@ -74,7 +74,7 @@ func (h *Handler) checkCallback(c *gin.Context, provider string) (string, string
 	}
 	if e := c.Query("error"); e != "" {
 		if e == "access_denied" {
-			return "", errCodeAccessDenied, fmt.Errorf("user declined consent (%s)", c.Query("error_reason"))
+			return "", errCodeAccessDenied, fmt.Errorf("user declined consent: error_reason=%q", c.Query("error_reason"))
 		}
 		return "", errCodeTokenExchange, fmt.Errorf("provider returned error %q", e)
 	}

@@ -309,3 +309,20 @@ func TestEvotorConsentDenied(t *testing.T) {
 		t.Errorf("got %d connections", n)
 	}
 }
+
+func TestStrayCallbackKeepsConnectInProgress(t *testing.T) {
+	e := newEnv(t)
+	b := e.Browser()
+	b.Register("owner@example.test", "correct horse")
+	back := b.Consent(b.Follow(b.Get("/vk/connect")), "allow", nil)
+
+	stray := b.Get("/vk/callback?state=forged&code=x")
+	final := b.Get(back.Location())
+
+	if got := stray.Header.Get("Location"); got != "/vk?error=invalid_state" {
+		t.Errorf("stray callback went to %q", got)
+	}
+	if got := final.Header.Get("Location"); got != "/connections" {
+		t.Errorf("real callback after a stray one went to %q, want /connections", got)
+	}
+}

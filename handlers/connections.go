@@ -37,7 +37,12 @@ type badgeView struct {
 	Warning         string // Russian, when the last check was inconclusive
 	Attention       bool   // the warning asks the owner to act
 	CheckQueued     bool
+	CheckPending    bool // a check was already queued, this click added none
 	Poll            string
+	// Presence is "connected" or "disconnected". The page sends the value
+	// it was rendered with on every poll, so the badge can ask for a reload
+	// when the card around it is out of date.
+	Presence string
 }
 
 var providerTitles = map[connection.Provider]string{
@@ -98,9 +103,11 @@ func (h *Handler) badgeOf(provider connection.Provider, conn *badgeState) badgeV
 		BadgeClass:    badgeClasses[status],
 		Poll:          badgePollInterval,
 	}
+	b.Presence = "disconnected"
 	if conn == nil {
 		return b
 	}
+	b.Presence = "connected"
 	b.LastChecked = conn.LastCheckedAt
 	if t := conn.LastCheckedAt; t != nil {
 		b.LastCheckedText = formatTime(*t)
@@ -194,7 +201,13 @@ func (h *Handler) showBadge(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderPartial(c, "badge", h.badgeOf(provider, state))
+	b := h.badgeOf(provider, state)
+	if shown := c.Query("shown"); shown != "" && shown != b.Presence {
+		// Connected or disconnected in another tab: the card's details
+		// and buttons are stale too, so reload the whole page.
+		c.Header("HX-Refresh", "true")
+	}
+	return h.renderPartial(c, "badge", b)
 }
 
 // badgeQuery selects only the columns the badge shows.
@@ -254,15 +267,17 @@ func (h *Handler) queueCheck(c *gin.Context) error {
 		return err
 	}
 	_, err = h.Queue.EnqueueContext(c.Request.Context(), task)
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+	pending := errors.Is(err, asynq.ErrTaskIDConflict)
+	if err != nil && !pending {
 		return fmt.Errorf("enqueue check of connection %d: %w", conn.ID, err)
 	}
-	h.Log.Info("check queued", "connection_id", conn.ID, "provider", provider.String(), "request_id", requestID(c))
+	h.Log.Info("check requested", "connection_id", conn.ID, "provider", provider.String(),
+		"already_queued", pending, "request_id", requestID(c))
 	if !isHTMX(c) {
 		c.Redirect(http.StatusSeeOther, "/connections")
 		return nil
 	}
 	b := h.badge(provider, conn)
-	b.CheckQueued = true
+	b.CheckQueued, b.CheckPending = !pending, pending
 	return h.renderPartial(c, "badge", b)
 }

@@ -128,3 +128,21 @@ func TestUserTextIsEscaped(t *testing.T) {
 		t.Errorf("stored name = %q", c.FirstName)
 	}
 }
+
+func TestBadgeAsksReloadWhenPresenceChanged(t *testing.T) {
+	e := newEnv(t)
+	b := e.Browser()
+	b.Register("owner@example.test", "correct horse")
+	stale := b.HTMX(http.MethodGet, "/connections/vk/badge?shown=disconnected")
+	b.Connect("vk", "allow", nil)
+
+	fresh := b.HTMX(http.MethodGet, "/connections/vk/badge?shown=connected")
+	changed := b.HTMX(http.MethodGet, "/connections/vk/badge?shown=disconnected")
+
+	if stale.Header.Get("HX-Refresh") != "" || fresh.Header.Get("HX-Refresh") != "" {
+		t.Error("badge asked for a reload though the page was current")
+	}
+	if changed.Header.Get("HX-Refresh") != "true" {
+		t.Error("badge did not ask for a reload after connecting elsewhere")
+	}
+}

@@ -77,7 +77,7 @@ func (h *Handler) evotorCallback(c *gin.Context) error {
 		return err
 	}
 	h.Log.Info("Evotor connected", "user_id", userID(c), "stores", len(stores),
-		"expires_in", tok.ExpiresIn, "request_id", requestID(c))
+		"expires_in", tok.ExpiresIn.String(), "request_id", requestID(c))
 	c.Redirect(http.StatusSeeOther, "/connections")
 	return nil
 }

@@ -124,7 +124,11 @@ func (h *Handler) wrap(fn handlerFunc) gin.HandlerFunc {
 }
 
 func (h *Handler) logError(c *gin.Context, ae *appError) {
-	attrs := []any{"method", c.Request.Method, "path", c.FullPath(), "status", ae.Status, "request_id", requestID(c)}
+	path := c.FullPath()
+	if path == "" {
+		path = c.Request.URL.Path
+	}
+	attrs := []any{"method", c.Request.Method, "path", path, "status", ae.Status, "request_id", requestID(c)}
 	if ae.Err != nil {
 		attrs = append(attrs, "error", ae.Err)
 	}

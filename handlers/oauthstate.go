@@ -49,14 +49,13 @@ func (h *Handler) newState(c *gin.Context, provider string) (string, error) {
 func (h *Handler) consumeState(c *gin.Context, provider, got string) error {
 	s := sessions.Default(c)
 	want, _ := s.Get(stateSessionKey(provider)).(string)
-	if want != "" {
-		s.Delete(stateSessionKey(provider))
-		if err := s.Save(); err != nil {
-			return fmt.Errorf("save session: %w", err)
-		}
-	}
 	if got == "" || want == "" || subtle.ConstantTimeCompare([]byte(want), []byte(got)) != 1 {
+		// A stray or forged callback leaves a connect in progress alone.
 		return errInvalidState
+	}
+	s.Delete(stateSessionKey(provider))
+	if err := s.Save(); err != nil {
+		return fmt.Errorf("save session: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
 	defer cancel()

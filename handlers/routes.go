@@ -26,7 +26,9 @@ func (h *Handler) Routes() *gin.Engine {
 	r.HandleMethodNotAllowed = true
 
 	// Without a session: health probe and static files.
-	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok") })
+	healthz := func(c *gin.Context) { c.String(http.StatusOK, "ok") }
+	r.GET("/healthz", healthz)
+	r.HEAD("/healthz", healthz)
 	r.GET(static.Prefix+"*file", gin.WrapH(h.assets))
 
 	// The polled badge reads the session through a short cache and never
@@ -78,6 +80,9 @@ func (h *Handler) Routes() *gin.Engine {
 
 	r.NoRoute(h.wrap(func(c *gin.Context) error {
 		return userError(http.StatusNotFound, "Страница не найдена.")
+	}))
+	r.NoMethod(h.wrap(func(c *gin.Context) error {
+		return userError(http.StatusMethodNotAllowed, "Этот адрес так не открывается. Вернитесь на главную страницу.")
 	}))
 	return r
 }

@@ -90,7 +90,7 @@ func (h *Handler) vkCallback(c *gin.Context) error {
 		return err
 	}
 	h.Log.Info("VK connected", "user_id", userID(c), "vk_user_id", owner.ID.String(),
-		"expires_in", tok.ExpiresIn, "request_id", requestID(c))
+		"expires_in", tok.ExpiresIn.String(), "request_id", requestID(c))
 	c.Redirect(http.StatusSeeOther, "/connections")
 	return nil
 }

@@ -64,8 +64,9 @@ func NewSweepTask(slotStart time.Time, interval time.Duration) (*asynq.Task, err
 // checkDebounce merges repeated "check now" clicks on one connection.
 const checkDebounce = 10 * time.Second
 
-// NewCheckTask builds a one-connection check; clicks within checkDebounce
-// of each other share one task.
+// NewCheckTask builds a one-connection check. Clicks within the same
+// checkDebounce window share one task while it waits or runs; the task is
+// not kept after it finishes, so a later click queues a new check.
 func NewCheckTask(connectionID int, now time.Time) (*asynq.Task, error) {
 	payload, err := json.Marshal(CheckPayload{ConnectionID: connectionID})
 	if err != nil {
@@ -77,6 +78,5 @@ func NewCheckTask(connectionID int, now time.Time) (*asynq.Task, error) {
 		asynq.Queue(QueueHealth),
 		asynq.Timeout(time.Minute),
 		asynq.MaxRetry(2),
-		asynq.Retention(checkDebounce),
 	), nil
 }

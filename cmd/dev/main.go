@@ -51,17 +51,23 @@ func run(ctx context.Context, log *slog.Logger) error {
 	setDefault("TOKEN_ENCRYPTION_KEY", devTokenKey)
 	setDefault("HEALTH_CHECK_INTERVAL", "1m")
 
-	g, ctx := errgroup.WithContext(ctx)
+	// Redis and the sandbox stop only after the web server and the worker
+	// have, so nothing they still do fails against a vanished dependency.
+	services, stopServices := context.WithCancel(context.Background())
+	defer stopServices()
+	var supporting errgroup.Group
+	defer supporting.Wait()
 	if os.Getenv("REDIS_URL") == "" {
-		if err := startRedis(ctx, log); err != nil {
+		if err := startRedis(services, log); err != nil {
 			return err
 		}
 	}
 	if os.Getenv("VK_OAUTH_BASE_URL") == "" {
-		if err := startSandbox(ctx, g, log); err != nil {
+		if err := startSandbox(services, &supporting, log); err != nil {
 			return err
 		}
 	}
+	g, ctx := errgroup.WithContext(ctx)
 
 	cfg, err := config.Load()
 	if err != nil {
@@ -76,7 +82,8 @@ func run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	// The local run uses fixed secrets, so it listens on loopback only.
+	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(cfg.Port))
 	if err != nil {
 		return fmt.Errorf("listen on port %d (set PORT to use another): %w", cfg.Port, err)
 	}
@@ -87,7 +94,10 @@ func run(ctx context.Context, log *slog.Logger) error {
 	g.Go(func() error { return a.Serve(ctx, ln, handler) })
 	g.Go(func() error { return a.RunWorker(ctx) })
 	fmt.Fprintf(os.Stderr, "\n  EvoSync is running: open %s\n  Sandbox VK and Evotor: %s\n\n", cfg.BaseURL, sandboxURL())
-	return g.Wait()
+	err = g.Wait()
+	stopServices()
+	log.Info("local run stopped")
+	return err
 }
 
 // startRedis runs miniredis and advances its clock every second, because

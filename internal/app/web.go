@@ -64,7 +64,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, handler http.Handler) 
 		return fmt.Errorf("serve HTTP: %w", err)
 	case <-ctx.Done():
 	}
-	a.Log.Info("web server draining", "timeout", drainTimeout)
+	a.Log.Info("web server draining", "timeout", drainTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), drainTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {

@@ -55,12 +55,12 @@ func (a *App) RunWorker(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() { sched.Run(schedCtx); close(done) }()
 	a.Log.Info("worker started", "concurrency", a.Config.WorkerConcurrency,
-		"health_check_interval", a.Config.HealthCheckInterval)
+		"health_check_interval", a.Config.HealthCheckInterval.String())
 
 	<-ctx.Done()
 	stopSched()
 	<-done
-	a.Log.Info("worker stopping", "timeout", taskShutdownTimeout)
+	a.Log.Info("worker stopping", "timeout", taskShutdownTimeout.String())
 	srv.Shutdown()
 	a.Log.Info("worker stopped")
 	return nil

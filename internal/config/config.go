@@ -149,6 +149,11 @@ func (c *Config) validate() error {
 		// fragment would swallow.
 		problems = append(problems, fmt.Sprintf("BASE_URL must not have a query or fragment, got %q", c.BaseURL))
 	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		problems = append(problems, fmt.Sprintf("LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel))
+	}
 	if c.SyncInterval < time.Minute {
 		problems = append(problems, "SYNC_INTERVAL must be at least 1m")
 	}

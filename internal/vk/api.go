@@ -160,8 +160,21 @@ func (c *Client) CurrentUser(ctx context.Context, token string) (User, error) {
 	if len(users) != 1 {
 		return User{}, &httpx.DecodeError{ContentType: "application/json", Err: fmt.Errorf("users.get returned %d users, want 1", len(users))}
 	}
-	return users[0], nil
+	u := users[0]
+	u.FirstName, u.LastName = clipName(u.FirstName), clipName(u.LastName)
+	return u, nil
 }
 
 // String renders the integer in base 10.
 func (n Int) String() string { return strconv.FormatInt(int64(n), 10) }
+
+// maxNameRunes caps a profile name that EvoSync stores and shows; real VK
+// names are far shorter, so only a broken or hostile answer is cut.
+const maxNameRunes = 100
+
+func clipName(s string) string {
+	if r := []rune(s); len(r) > maxNameRunes {
+		return string(r[:maxNameRunes])
+	}
+	return s
+}
