@@ -146,6 +146,7 @@ func startSandbox(ctx context.Context, g *errgroup.Group, log *slog.Logger) erro
 	sb := sandbox.New(sandbox.Config{
 		VKClientID: os.Getenv("VK_CLIENT_ID"), VKClientSecret: os.Getenv("VK_CLIENT_SECRET"),
 		EvotorClientID: os.Getenv("EVOTOR_CLIENT_ID"), EvotorClientSecret: os.Getenv("EVOTOR_CLIENT_SECRET"),
+		CatalogSize: sandbox.CatalogSizeFromEnv(),
 	})
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	g.Go(func() error {

@@ -48,6 +48,7 @@ func run() error {
 		VKClientSecret:     envOr("VK_CLIENT_SECRET", sandbox.DefaultVKClientSecret),
 		EvotorClientID:     envOr("EVOTOR_CLIENT_ID", sandbox.DefaultEvotorClientID),
 		EvotorClientSecret: envOr("EVOTOR_CLIENT_SECRET", sandbox.DefaultEvotorClientSecret),
+		CatalogSize:        sandbox.CatalogSizeFromEnv(),
 	}
 	server := &http.Server{
 		Handler:           logRequests(sandbox.New(cfg).Handler()),

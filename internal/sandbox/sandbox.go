@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -99,6 +101,16 @@ type Sandbox struct {
 // callKey identifies a counter of CallCount.
 type callKey struct {
 	provider, method string
+}
+
+// CatalogSizeFromEnv reads SANDBOX_CATALOG_SIZE, the number of products
+// seeded per Evotor store; unset or invalid means the default.
+func CatalogSizeFromEnv() int {
+	n, err := strconv.Atoi(os.Getenv("SANDBOX_CATALOG_SIZE"))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 // New returns a Sandbox with no tokens issued.
