@@ -154,6 +154,7 @@ func (h *Handler) signIn(c *gin.Context, u *ent.User, next string) error {
 	}
 	s := sessions.Default(c)
 	s.Clear()
+	s.Options(CookieOptions(h.Config.SecureCookies(), SessionMaxAge))
 	s.Set(keyUserID, strconv.Itoa(u.ID))
 	s.Set(keyCSRF, randomHex(32))
 	if err := s.Save(); err != nil {
@@ -170,7 +171,7 @@ func (h *Handler) logout(c *gin.Context) error {
 	h.fragmentSessions.forget(h.Sessions.CookieID(c.Request, sessionName))
 	s := sessions.Default(c)
 	s.Clear()
-	s.Options(sessions.Options{Path: "/", MaxAge: -1})
+	s.Options(CookieOptions(h.Config.SecureCookies(), -1))
 	if err := s.Save(); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}

@@ -34,7 +34,7 @@ type Layout struct {
 func (h *Handler) layout(c *gin.Context, title string) Layout {
 	l := Layout{Title: title}
 	if _, ok := c.Get(sessions.DefaultKey); ok {
-		l.CSRF = csrfToken(c)
+		l.CSRF = h.csrfToken(c)
 	}
 	if u := h.currentUser(c); u != nil {
 		l.Email = u.Email

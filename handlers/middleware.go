@@ -119,13 +119,18 @@ func requireFragment(c *gin.Context) {
 }
 
 // csrfToken returns the session's CSRF token, creating it on first use.
-func csrfToken(c *gin.Context) string {
+func (h *Handler) csrfToken(c *gin.Context) string {
 	s := sessions.Default(c)
 	if t, ok := s.Get(keyCSRF).(string); ok && t != "" {
 		return t
 	}
 	t := randomHex(32)
 	s.Set(keyCSRF, t)
+	if userID(c) == 0 {
+		// A visitor who never signs in leaves a short-lived session behind,
+		// not one that lasts as long as a signed-in one.
+		s.Options(CookieOptions(h.Config.SecureCookies(), anonymousSessionMaxAge))
+	}
 	c.Set("csrf_dirty", true)
 	return t
 }

@@ -9,14 +9,17 @@ import (
 	"github.com/evosync/evosync/static"
 )
 
-// sessionMaxAge is the session lifetime in seconds (14 days); the Redis
-// key's TTL is the same.
-const sessionMaxAge = 14 * 24 * 3600
+// Session lifetimes in seconds: 14 days once signed in, 1 hour for a
+// visitor who only opened a form. The Redis key's TTL is the same.
+const (
+	SessionMaxAge          = 14 * 24 * 3600
+	anonymousSessionMaxAge = 3600
+)
 
 // CookieOptions are the session cookie's settings: SameSite=Lax, because
 // Strict would drop the cookie on the redirect back from VK or Evotor.
-func CookieOptions(secure bool) sessions.Options {
-	return sessions.Options{Path: "/", MaxAge: sessionMaxAge, HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
+func CookieOptions(secure bool, maxAge int) sessions.Options {
+	return sessions.Options{Path: "/", MaxAge: maxAge, HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
 }
 
 // Routes builds the router with every route of the web process.

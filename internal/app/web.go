@@ -22,7 +22,7 @@ const drainTimeout = 25 * time.Second
 // WebHandler builds the router of the web process.
 func (a *App) WebHandler() (http.Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
-	store, err := sessionstore.New(a.Redis, []byte(a.Config.SessionSecret), handlers.CookieOptions(a.Config.SecureCookies()))
+	store, err := sessionstore.New(a.Redis, []byte(a.Config.SessionSecret), handlers.CookieOptions(a.Config.SecureCookies(), handlers.SessionMaxAge))
 	if err != nil {
 		return nil, err
 	}
