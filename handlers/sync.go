@@ -82,20 +82,23 @@ func (h *Handler) showSync(c *gin.Context) error {
 }
 
 // loadSyncOptions asks the providers for stores, communities, categories
-// and the chosen store's product groups.
+// and the chosen store's product groups. Each list is asked for even when
+// another failed, so one broken connection empties only its own fields;
+// the first error is returned.
 func (h *Handler) loadSyncOptions(c *gin.Context, page *syncPage) error {
 	ctx, cancel := withTimeout(c)
 	defer cancel()
 	uid := userID(c)
+	var errs []error
 	var err error
 	if page.Stores, err = h.Sync.Stores(ctx, uid); err != nil {
-		return err
+		errs = append(errs, err)
 	}
 	if page.Groups, err = h.Sync.AdminGroups(ctx, uid); err != nil {
-		return err
+		errs = append(errs, err)
 	}
 	if page.Categories, err = h.Sync.Categories(ctx, uid); err != nil {
-		return err
+		errs = append(errs, err)
 	}
 	storeID := ""
 	if page.Settings != nil {
@@ -104,14 +107,16 @@ func (h *Handler) loadSyncOptions(c *gin.Context, page *syncPage) error {
 	if storeID == "" && len(page.Stores) > 0 {
 		storeID = page.Stores[0].ID
 	}
-	if storeID == "" {
-		return nil
+	if storeID != "" && len(page.Stores) > 0 {
+		groups, err := h.Sync.ProductGroups(ctx, uid, storeID)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		page.ProductGroups = productGroupOptions(groups, page.Settings)
 	}
-	groups, err := h.Sync.ProductGroups(ctx, uid, storeID)
-	if err != nil {
-		return err
+	if len(errs) > 0 {
+		return errs[0]
 	}
-	page.ProductGroups = productGroupOptions(groups, page.Settings)
 	return nil
 }
 
@@ -129,27 +134,30 @@ func productGroupOptions(groups []catalog.Group, settings *ent.SyncSettings) []p
 	return out
 }
 
-// saveSyncSettings stores the form; names of the chosen store and
-// community are kept for the history and the page title.
+// syncChoice is a validated settings form.
+type syncChoice struct {
+	store         evotor.Store
+	group         vk.Group
+	categoryID    int
+	productGroups []string
+}
+
+// saveSyncSettings stores the form after checking every value against
+// what the providers offer this user, so a forged or stale form cannot
+// point a sync at someone else's store or community.
 func (h *Handler) saveSyncSettings(c *gin.Context) error {
-	groupID, _ := strconv.ParseInt(c.PostForm("vk_group_id"), 10, 64)
-	categoryID, _ := strconv.Atoi(c.PostForm("vk_category_id"))
-	storeID := strings.TrimSpace(c.PostForm("evotor_store_id"))
-	if storeID == "" || groupID <= 0 || categoryID <= 0 {
-		return userError(http.StatusUnprocessableEntity, "Выберите магазин Эвотор, сообщество ВКонтакте и категорию товаров.")
+	choice, err := h.validateSyncForm(c)
+	if err != nil {
+		return err
 	}
-	productGroups := c.PostFormArray("product_group_ids")
-	if len(productGroups) > 1000 {
-		return userError(http.StatusUnprocessableEntity, "Слишком много групп товаров в форме.")
-	}
-	err := h.DB.SyncSettings.Create().
+	err = h.DB.SyncSettings.Create().
 		SetUserID(userID(c)).
-		SetEvotorStoreID(storeID).
-		SetEvotorStoreName(c.PostForm("evotor_store_name_" + storeID)).
-		SetVkGroupID(groupID).
-		SetVkGroupName(c.PostForm("vk_group_name_" + strconv.FormatInt(groupID, 10))).
-		SetVkCategoryID(categoryID).
-		SetProductGroupIds(productGroups).
+		SetEvotorStoreID(choice.store.ID).
+		SetEvotorStoreName(choice.store.Name).
+		SetVkGroupID(choice.group.ID).
+		SetVkGroupName(choice.group.Name).
+		SetVkCategoryID(choice.categoryID).
+		SetProductGroupIds(choice.productGroups).
 		SetScheduleEnabled(c.PostForm("schedule_enabled") == "on").
 		OnConflictColumns(syncsettings.FieldUserID).
 		UpdateNewValues().
@@ -160,6 +168,84 @@ func (h *Handler) saveSyncSettings(c *gin.Context) error {
 	h.Log.Info("sync settings saved", "user_id", userID(c), "request_id", requestID(c))
 	c.Redirect(http.StatusSeeOther, "/sync?saved=1")
 	return nil
+}
+
+// validateSyncForm reads the settings form and checks each value against
+// the provider lists; the error carries a Russian message.
+func (h *Handler) validateSyncForm(c *gin.Context) (syncChoice, error) {
+	var choice syncChoice
+	groupID, errGroup := strconv.ParseInt(c.PostForm("vk_group_id"), 10, 64)
+	categoryID, errCategory := strconv.Atoi(c.PostForm("vk_category_id"))
+	storeID := strings.TrimSpace(c.PostForm("evotor_store_id"))
+	if storeID == "" || errGroup != nil || errCategory != nil {
+		return choice, userError(http.StatusUnprocessableEntity, "Выберите магазин Эвотор, сообщество ВКонтакте и категорию товаров.")
+	}
+	chosenGroups := c.PostFormArray("product_group_ids")
+	if len(chosenGroups) > maxProductGroups {
+		return choice, userError(http.StatusUnprocessableEntity, "Слишком много групп товаров в форме.")
+	}
+	page := syncPage{}
+	if err := h.loadSyncOptions(c, &page); err != nil {
+		return choice, &appError{Status: http.StatusBadGateway, Message: catalogsync.UserMessage(err), Err: err}
+	}
+	var ok bool
+	if choice.store, ok = findStore(page.Stores, storeID); !ok {
+		return choice, userError(http.StatusUnprocessableEntity, "Такого магазина нет в вашем аккаунте Эвотор. Обновите страницу и выберите магазин из списка.")
+	}
+	if choice.group, ok = findGroup(page.Groups, groupID); !ok {
+		return choice, userError(http.StatusUnprocessableEntity, "Вы не администрируете такое сообщество ВКонтакте. Обновите страницу и выберите сообщество из списка.")
+	}
+	if !choice.group.MarketEnabled {
+		return choice, userError(http.StatusUnprocessableEntity, "В этом сообществе выключены товары. Включите раздел «Товары» в настройках сообщества ВКонтакте или выберите другое сообщество.")
+	}
+	if !hasCategory(page.Categories, categoryID) {
+		return choice, userError(http.StatusUnprocessableEntity, "Такой категории товаров ВКонтакте нет. Обновите страницу и выберите категорию из списка.")
+	}
+	groups, err := h.Sync.ProductGroups(c.Request.Context(), userID(c), choice.store.ID)
+	if err != nil {
+		return choice, &appError{Status: http.StatusBadGateway, Message: catalogsync.UserMessage(err), Err: err}
+	}
+	known := map[string]bool{}
+	for _, g := range groups {
+		known[g.ID] = true
+	}
+	for _, id := range chosenGroups {
+		if !known[id] {
+			return choice, userError(http.StatusUnprocessableEntity, "Отмеченной группы товаров нет в выбранном магазине. Обновите страницу и отметьте группы заново.")
+		}
+	}
+	choice.categoryID, choice.productGroups = categoryID, chosenGroups
+	return choice, nil
+}
+
+// maxProductGroups bounds the form; real stores have far fewer groups.
+const maxProductGroups = 1000
+
+func findStore(stores []evotor.Store, id string) (evotor.Store, bool) {
+	for _, s := range stores {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return evotor.Store{}, false
+}
+
+func findGroup(groups []vk.Group, id int64) (vk.Group, bool) {
+	for _, g := range groups {
+		if g.ID == id {
+			return g, true
+		}
+	}
+	return vk.Group{}, false
+}
+
+func hasCategory(categories []vk.Category, id int) bool {
+	for _, c := range categories {
+		if int(c.ID) == id {
+			return true
+		}
+	}
+	return false
 }
 
 // showProductGroups renders the product group checkboxes of one store,
@@ -342,12 +428,25 @@ var runStatusTexts = map[syncrun.Status]string{
 	syncrun.StatusSkipped:   "пропущена",
 }
 
+// cleanupStatusTexts agree with "удаление" (neuter) instead of
+// "синхронизация" (feminine).
+var cleanupStatusTexts = map[syncrun.Status]string{
+	syncrun.StatusQueued:    "в очереди",
+	syncrun.StatusRunning:   "выполняется",
+	syncrun.StatusSucceeded: "завершено",
+	syncrun.StatusFailed:    "остановлено с ошибкой",
+	syncrun.StatusSkipped:   "пропущено",
+}
+
 func newRunView(r *ent.SyncRun, now time.Time) runView {
 	v := runView{
 		ID: r.ID, Kind: r.Kind.String(), Trigger: r.Trigger.String(), Status: r.Status.String(),
 		StatusRU: runStatusTexts[r.Status], Processed: r.Processed, Total: r.Total, Started: r.StartedAt,
 		Message: r.Message, Created: r.Created, Updated: r.Updated, Hidden: r.Hidden, Removed: r.Removed,
 		Unchanged: r.Unchanged, Failed: r.Failed,
+	}
+	if r.Kind == syncrun.KindCleanup {
+		v.StatusRU = cleanupStatusTexts[r.Status]
 	}
 	v.Finished = r.Status != syncrun.StatusQueued && r.Status != syncrun.StatusRunning
 	if r.Total > 0 {

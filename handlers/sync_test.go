@@ -155,3 +155,43 @@ func TestSyncRunEndToEnd(t *testing.T) {
 		t.Error("no items were created in VK")
 	}
 }
+
+func TestSyncSettingsRejectForgedValues(t *testing.T) {
+	e := newEnv(t)
+	b := connectedOwner(t, e)
+	doc := b.Get("/sync").Doc(t)
+	store, _ := doc.Find("#evotor_store_id option").First().Attr("value")
+	category, _ := doc.Find("#vk_category_id option").First().Attr("value")
+	var enabled, disabled string
+	doc.Find("#vk_group_id option").Each(func(_ int, s *goquery.Selection) {
+		v, _ := s.Attr("value")
+		if strings.Contains(s.Text(), "выключены") {
+			disabled = v
+		} else {
+			enabled = v
+		}
+	})
+	tests := []struct {
+		name string
+		form url.Values
+	}{
+		{"foreign store", url.Values{"evotor_store_id": {"20170228-F4F1-401B-80FA-9ECCA8451FFB"}, "vk_group_id": {enabled}, "vk_category_id": {category}}},
+		{"foreign community", url.Values{"evotor_store_id": {store}, "vk_group_id": {"77"}, "vk_category_id": {category}}},
+		{"market disabled", url.Values{"evotor_store_id": {store}, "vk_group_id": {disabled}, "vk_category_id": {category}}},
+		{"unknown category", url.Values{"evotor_store_id": {store}, "vk_group_id": {enabled}, "vk_category_id": {"999"}}},
+		{"unknown product group", url.Values{"evotor_store_id": {store}, "vk_group_id": {enabled}, "vk_category_id": {category}, "product_group_ids": {"nope"}}},
+		{"huge community id", url.Values{"evotor_store_id": {store}, "vk_group_id": {"99999999999999999999"}, "vk_category_id": {category}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := b.Post("/sync/settings", tt.form)
+
+			if p.Status != http.StatusUnprocessableEntity {
+				t.Errorf("status = %d, want 422", p.Status)
+			}
+			if n := e.App.Ent.SyncSettings.Query().CountX(context.Background()); n != 0 {
+				t.Errorf("settings rows = %d, want none", n)
+			}
+		})
+	}
+}

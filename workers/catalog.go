@@ -180,4 +180,5 @@ func (h *CatalogHandlers) enqueueRun(ctx context.Context, runID int) error {
 func (h *CatalogHandlers) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeCatalogSync, h.HandleSync)
 	mux.HandleFunc(TypeCatalogSchedule, h.HandleSchedule)
+	mux.HandleFunc(TypeCatalogResume, h.HandleResume)
 }

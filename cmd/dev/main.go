@@ -50,6 +50,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 	setDefault("SESSION_SECRET", devSessionSecret)
 	setDefault("TOKEN_ENCRYPTION_KEY", devTokenKey)
 	setDefault("HEALTH_CHECK_INTERVAL", "1m")
+	setDefault("SYNC_INTERVAL", "5m")
 
 	// Redis and the sandbox stop only after the web server and the worker
 	// have, so nothing they still do fails against a vanished dependency.

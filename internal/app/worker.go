@@ -27,6 +27,7 @@ func (a *App) PeriodicTasks() []workers.Periodic {
 			},
 		},
 		workers.CatalogSchedule(a.Config.SyncInterval),
+		workers.CatalogResume(),
 	}
 }
 
