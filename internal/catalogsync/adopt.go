@@ -20,9 +20,13 @@ const adoptMargin = 10 * time.Minute
 // product about to be created adopts such an item when it has the same
 // SKU, or the same name when neither has an SKU.
 //
+// A run reads the community's items only when an interrupted attempt may
+// have left such items (see startOrphans) or after a write of its own that
+// may have created items without returning their ids.
+//
 // NOTE: an item the owner added by hand in that window, with the SKU or
-// name of an Evotor product, is adopted too. EvoSync edits it from then
-// on, and a cleanup run deletes it.
+// name of an Evotor product, is adopted too when the run reads the items.
+// EvoSync edits it from then on, and a cleanup run deletes it.
 type orphanIndex struct {
 	built  bool
 	bySKU  map[string][]vk.Item
@@ -49,9 +53,44 @@ func (x *orphanIndex) take(sku, name string) (vk.Item, bool) {
 	return item, true
 }
 
+// startOrphans marks the orphan index as built and empty when no earlier
+// attempt can have left unrecorded items: this is the first attempt of the
+// run, and no other sync run of the user started since the last
+// successful one. A later invalidate still makes the pass read VK.
+func (p *syncPass) startOrphans(ctx context.Context) error {
+	r := p.r
+	if r.resumed {
+		return nil
+	}
+	lastID := 0
+	last, err := r.lastSuccess(ctx)
+	if err != nil {
+		return err
+	}
+	if last != nil {
+		lastID = last.ID
+	}
+	others, err := r.s.DB.SyncRun.Query().
+		Where(
+			syncrun.UserID(r.run.UserID),
+			syncrun.KindEQ(syncrun.KindSync),
+			syncrun.IDGT(lastID),
+			syncrun.IDNEQ(r.run.ID),
+			syncrun.StartedAtNotNil(),
+		).
+		Exist(ctx)
+	if err != nil {
+		return fmt.Errorf("check for unfinished runs of user %d: %w", r.run.UserID, err)
+	}
+	if !others {
+		p.orphans = orphanIndex{built: true, bySKU: map[string][]vk.Item{}, byName: map[string][]vk.Item{}}
+	}
+	return nil
+}
+
 // resolveAdoptions turns the batch's creations that match an orphan into
 // adoptions. It reads the community's items only when the batch creates
-// something.
+// something and the index is not built.
 func (p *syncPass) resolveAdoptions(ctx context.Context, batch []*itemOp) error {
 	var creates []*itemOp
 	for _, op := range batch {

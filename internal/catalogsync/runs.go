@@ -114,13 +114,13 @@ func (s *Service) createRunTx(ctx context.Context, tx *ent.Tx, userID int, kind 
 // temporary provider failure or ctx ending. The run then stays running
 // with a message, and a later Execute continues it.
 func (s *Service) Execute(ctx context.Context, runID int) error {
-	run, err := s.claim(ctx, runID)
+	run, resumed, err := s.claim(ctx, runID)
 	if err != nil || run == nil {
 		return err
 	}
 	log := s.Log.With("run_id", run.ID, "user_id", run.UserID)
 	log.Info("catalog sync run started", "kind", run.Kind, "trigger", run.Trigger)
-	r := &runner{s: s, run: run, log: log, started: time.Now()}
+	r := &runner{s: s, run: run, log: log, started: time.Now(), resumed: resumed}
 
 	switch run.Kind {
 	case syncrun.KindCleanup:
@@ -131,17 +131,18 @@ func (s *Service) Execute(ctx context.Context, runID int) error {
 	return r.settle(ctx, err)
 }
 
-// claim moves a queued run to running, or takes over a running one. It
-// returns nil, nil for a run that is already finished.
-func (s *Service) claim(ctx context.Context, runID int) (*ent.SyncRun, error) {
-	run, err := s.DB.SyncRun.Get(ctx, runID)
+// claim moves a queued run to running, or takes over a running one, and
+// reports whether an earlier attempt of the run had started. It returns a
+// nil run for a run that is already finished.
+func (s *Service) claim(ctx context.Context, runID int) (run *ent.SyncRun, resumed bool, err error) {
+	run, err = s.DB.SyncRun.Get(ctx, runID)
 	if err != nil {
-		return nil, fmt.Errorf("load catalog sync run %d: %w", runID, err)
+		return nil, false, fmt.Errorf("load catalog sync run %d: %w", runID, err)
 	}
 	if run.Status != syncrun.StatusQueued && run.Status != syncrun.StatusRunning {
 		s.Log.Info("catalog sync run already finished",
 			"run_id", run.ID, "user_id", run.UserID, "status", run.Status)
-		return nil, nil
+		return nil, false, nil
 	}
 
 	update := s.DB.SyncRun.Update().
@@ -151,22 +152,23 @@ func (s *Service) claim(ctx context.Context, runID int) (*ent.SyncRun, error) {
 		SetCreated(0).SetUpdated(0).SetHidden(0).SetRemoved(0).SetUnchanged(0).SetFailed(0).
 		ClearFailures().
 		ClearMessage()
-	if run.StartedAt == nil {
+	resumed = run.StartedAt != nil
+	if resumed {
+		s.Log.Info("resuming interrupted catalog sync run", "run_id", run.ID, "user_id", run.UserID)
+	} else {
 		now := s.Now()
 		run.StartedAt = &now
 		update.SetStartedAt(now)
-	} else {
-		s.Log.Info("resuming interrupted catalog sync run", "run_id", run.ID, "user_id", run.UserID)
 	}
 	n, err := update.Save(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("claim catalog sync run %d: %w", runID, err)
+		return nil, false, fmt.Errorf("claim catalog sync run %d: %w", runID, err)
 	}
 	if n == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
 	run.Status = syncrun.StatusRunning
-	return run, nil
+	return run, resumed, nil
 }
 
 // Abandon marks a run that is still queued or running as failed, with a
@@ -207,6 +209,8 @@ type runner struct {
 	run     *ent.SyncRun
 	log     *slog.Logger
 	started time.Time // wall clock, for the duration in the log
+	// resumed is set when an earlier attempt of the run had started.
+	resumed bool
 
 	vkToken     string
 	evotorToken string

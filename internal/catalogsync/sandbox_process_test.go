@@ -27,8 +27,8 @@ const (
 	sandboxCatalogSizeEnv = "EVOSYNC_BENCH_CATALOG_SIZE"
 )
 
-// TestSandboxProcess is the child process's entry point; it is skipped in
-// a normal test run.
+// TestSandboxProcess is the entry point of the child process. A normal
+// test run skips it.
 func TestSandboxProcess(t *testing.T) {
 	if os.Getenv(sandboxProcessEnv) != "1" {
 		t.Skip("runs only as the benchmark's sandbox process")

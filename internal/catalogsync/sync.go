@@ -37,7 +37,9 @@ type syncPass struct {
 
 	pending []*itemOp
 	albums  albumCache
-	orphans orphanIndex
+	// albumQueue are the album changes of written items not sent yet.
+	albumQueue []*albumMove
+	orphans    orphanIndex
 }
 
 // prepare loads the settings and opens the tokens a run needs. A missing
@@ -94,6 +96,9 @@ func (r *runner) sync(ctx context.Context) error {
 	if err := pass.albums.load(ctx, r); err != nil {
 		return err
 	}
+	if err := pass.startOrphans(ctx); err != nil {
+		return err
+	}
 	r.log.Info("catalog sync pass started", "full", pass.full, "since", since,
 		"store_id", r.settings.EvotorStoreID, "vk_group_id", r.groupID())
 
@@ -117,6 +122,9 @@ func (r *runner) sync(ctx context.Context) error {
 		if err := pass.flush(ctx); err != nil {
 			return err
 		}
+	}
+	if err := pass.placeQueuedInAlbums(ctx, true); err != nil {
+		return err
 	}
 	if pass.full {
 		return pass.sweep(ctx, mark)

@@ -638,3 +638,75 @@ func TestEvotorOutageLeavesRunForRetry(t *testing.T) {
 		t.Errorf("status %s, message %q; want running with a retry message", got.Status, got.Message)
 	}
 }
+
+func TestFirstSyncSharesAlbumCalls(t *testing.T) {
+	f := newFixture(t, fixtureOptions{catalogSize: 10})
+
+	run := f.sync()
+
+	if run.Status != syncrun.StatusSucceeded || run.Created != 10 {
+		t.Fatalf("status %s, created %d; want succeeded, 10", run.Status, run.Created)
+	}
+	// The 10 products belong to two groups, so two calls add them all.
+	if n := f.e.Sandbox.CallCount("vk", "market.addToAlbum"); n != 2 {
+		t.Errorf("market.addToAlbum calls = %d, want 2", n)
+	}
+	for _, item := range f.e.Sandbox.MarketItems(f.groupID) {
+		if len(item.AlbumIDs) != 1 {
+			t.Errorf("item %q is in albums %v, want one", item.Name, item.AlbumIDs)
+		}
+	}
+}
+
+func TestFirstSyncReadsNoMarketItems(t *testing.T) {
+	f := newFixture(t, fixtureOptions{catalogSize: 10})
+
+	run := f.sync()
+
+	if run.Status != syncrun.StatusSucceeded || run.Created != 10 {
+		t.Fatalf("status %s, created %d; want succeeded, 10", run.Status, run.Created)
+	}
+	// A user's first run cannot find items left by an interrupted one.
+	if n := f.e.Sandbox.CallCount("vk", "market.get"); n != 0 {
+		t.Errorf("market.get calls = %d, want 0", n)
+	}
+}
+
+func TestSharedAlbumCallFallsBackPerItem(t *testing.T) {
+	f := newFixture(t, fixtureOptions{catalogSize: 10})
+	f.sync()
+	ctx := context.Background()
+	// Take one item out of its album in VK and forget every recorded
+	// album, as if a run had stopped before recording them. The shared
+	// call for that album then fails with error 1404, because the other
+	// items are in the album already.
+	unplaced := f.e.Sandbox.MarketItems(f.groupID)[0]
+	params := url.Values{}
+	params.Set("owner_id", strconv.FormatInt(-f.groupID, 10))
+	params.Set("item_id", strconv.FormatInt(unplaced.ID, 10))
+	params.Set("album_ids", strconv.FormatInt(unplaced.AlbumIDs[0], 10))
+	if err := f.e.App.VK.Call(ctx, f.vkToken, "market.removeFromAlbum", params, nil); err != nil {
+		t.Fatalf("remove the item from its album in VK: %v", err)
+	}
+	f.e.App.Ent.SyncItem.Update().SetAlbumGroupID("").ExecX(ctx)
+	adds := f.e.Sandbox.CallCount("vk", "market.addToAlbum")
+
+	run := f.sync()
+
+	if run.Status != syncrun.StatusSucceeded || run.Failed != 0 {
+		t.Errorf("status %s, failed %d, failures %+v", run.Status, run.Failed, run.Failures)
+	}
+	if n := f.e.Sandbox.CallCount("vk", "market.addToAlbum") - adds; n != 2+10 {
+		t.Errorf("market.addToAlbum calls = %d, want 2 shared and 10 single", n)
+	}
+	for _, item := range f.e.Sandbox.MarketItems(f.groupID) {
+		if len(item.AlbumIDs) != 1 {
+			t.Errorf("item %q is in albums %v, want one", item.Name, item.AlbumIDs)
+		}
+	}
+	for _, row := range f.e.App.Ent.SyncItem.Query().AllX(ctx) {
+		if row.AlbumGroupID == "" {
+			t.Errorf("sync item of %q has no album recorded", row.Name)
+		}
+	}
+}

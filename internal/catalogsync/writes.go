@@ -15,9 +15,10 @@ import (
 
 // flush sends the first batch of queued operations: it uploads missing
 // photos, creates missing albums, writes the items with one execute
-// request, records them at once, then puts them into their albums and
-// saves the run's progress. Operations VK rejected with a retryable error
-// go back to the front of the queue.
+// request and records them at once. Then it queues the items' album
+// changes, which go out once they fill an execute request, and saves the
+// run's progress. Operations VK rejected with a retryable error go back to
+// the front of the queue.
 //
 // What remains of the crash window: a process killed while the execute
 // request is in flight, or between its response and the database commit,
@@ -46,7 +47,8 @@ func (p *syncPass) flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := p.placeInAlbums(ctx, done); err != nil {
+	p.queueAlbumMoves(done)
+	if err := p.placeQueuedInAlbums(ctx, false); err != nil {
 		return err
 	}
 	if err := p.r.saveProgress(ctx); err != nil {
@@ -312,7 +314,7 @@ func (p *syncPass) saveRows(ctx context.Context, saved, mapOnly, deletedInVK []*
 }
 
 // saveRow writes the mapping of one product. New mappings start without an
-// album; placeInAlbums records the album once the item is in it.
+// album; recordAlbums records the album once the item is in it.
 func (p *syncPass) saveRow(ctx context.Context, tx *ent.Tx, op *itemOp, hash string) error {
 	r := p.r
 	if op.kind == opEdit {
