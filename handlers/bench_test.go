@@ -15,9 +15,10 @@ import (
 // loadClients is the number of concurrent keep-alive connections.
 const loadClients = 64
 
-// BenchmarkBadgeVsHealthz loads the badge fragment and /healthz in turn,
-// each for a fixed time with 64 signed-in clients on loopback, and reports
-// both throughputs and their ratio. Run it with:
+// BenchmarkBadgeVsHealthz loads /healthz and the badge fragment in turn,
+// ten rounds of one second each, with 64 signed-in clients on loopback,
+// and reports both throughputs and their ratio. Alternating short rounds
+// spreads the noise of a shared machine over both endpoints. Run it with:
 //
 //	go test ./handlers/ -run '^$' -bench BadgeVsHealthz -benchtime 1x
 func BenchmarkBadgeVsHealthz(b *testing.B) {
@@ -28,11 +29,17 @@ func BenchmarkBadgeVsHealthz(b *testing.B) {
 		browsers[i].Register(fmt.Sprintf("load%d@example.test", i), "correct horse")
 		browsers[i].Connect("vk", "allow", map[string]string{"user_id": fmt.Sprint(9000 + i)})
 	}
-	const window = 5 * time.Second
+	const (
+		rounds = 10
+		window = time.Second
+	)
 	b.ResetTimer()
 	for range b.N {
-		healthz := load(b, browsers, "/healthz", window)
-		badge := load(b, browsers, "/connections/vk/badge", window)
+		var healthz, badge float64
+		for range rounds {
+			healthz += load(b, browsers, "/healthz", window) / rounds
+			badge += load(b, browsers, "/connections/vk/badge", window) / rounds
+		}
 		b.ReportMetric(healthz, "healthz_req/s")
 		b.ReportMetric(badge, "badge_req/s")
 		b.ReportMetric(badge/healthz, "badge/healthz")

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -207,7 +208,19 @@ func (h *Handler) showBadge(c *gin.Context) error {
 		// and buttons are stale too, so reload the whole page.
 		c.Header("HX-Refresh", "true")
 	}
-	return h.renderPartial(c, "badge", b)
+	key := h.badges.key(b)
+	body, ok := h.badges.get(key)
+	if !ok {
+		var buf bytes.Buffer
+		if err := h.pages.Partial(&buf, "badge", b); err != nil {
+			return err
+		}
+		body = buf.Bytes()
+		h.badges.put(key, body)
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", body)
+	return nil
 }
 
 // badgeQuery selects only the columns the badge shows.

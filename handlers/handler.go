@@ -59,6 +59,8 @@ type Handler struct {
 	badgeStmt *sql.Stmt
 	// fragmentSessions caches session lookups of polled fragments.
 	fragmentSessions *sessionCache
+	// badges caches rendered badge fragments.
+	badges *badgeCache
 }
 
 // New parses the templates and hashes the static files.
@@ -67,7 +69,7 @@ func New(d Deps) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load static files: %w", err)
 	}
-	h := &Handler{Deps: d, assets: assets, fragmentSessions: newSessionCache()}
+	h := &Handler{Deps: d, assets: assets, fragmentSessions: newSessionCache(), badges: newBadgeCache()}
 	h.pages, err = templates.Parse(h.funcs())
 	if err != nil {
 		return nil, err
