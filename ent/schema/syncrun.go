@@ -68,6 +68,10 @@ type SyncFailure struct {
 	ProductID string `json:"product_id"`
 	Name      string `json:"name"`
 	Message   string `json:"message"`
+	// ContentHash is the hash of content VK rejected for what it contains
+	// (a link, an invalid field, a photo); the next run does not send the
+	// same content again. Empty for failures worth retrying as they are.
+	ContentHash string `json:"content_hash,omitempty"`
 }
 
 // Indexes of the SyncRun.

@@ -98,6 +98,13 @@ func (p *syncPass) plan(ctx context.Context, product catalog.Product, row *ent.S
 		albumGroup: p.groups.albumGroup(product.ParentID),
 		row:        row,
 	}
+	if f, ok := r.rejected[product.ID]; ok && f.ContentHash == op.hash {
+		// VK rejected exactly this content last time; sending it again
+		// would cost a write and fail the same way.
+		r.counts.processed++
+		r.recordRejection(product.ID, item.Name, f.Message, op.hash)
+		return nil, nil
+	}
 	op.action = decide(row, op.hash, item.Hidden)
 	switch op.action {
 	case catalog.ActionCreate:

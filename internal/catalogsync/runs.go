@@ -222,6 +222,9 @@ type runner struct {
 	counts          counts
 	failures        []schema.SyncFailure
 	droppedFailures int
+	// rejected maps a product id to the content VK rejected in the last
+	// finished sync, so unchanged rejected content is not sent again.
+	rejected map[string]schema.SyncFailure
 	// notes are extra Russian sentences for the final message.
 	notes []string
 }
@@ -251,6 +254,12 @@ func (r *runner) noteOnce(note string) {
 // recordFailure counts a product that could not be written and keeps the
 // first maxStoredFailures of them for the owner.
 func (r *runner) recordFailure(productID, name, message string) {
+	r.recordRejection(productID, name, message, "")
+}
+
+// recordRejection is recordFailure that also remembers the rejected
+// content's hash, when VK rejected the content itself.
+func (r *runner) recordRejection(productID, name, message, hash string) {
 	r.counts.failed++
 	if message == msgMarketDisabled {
 		r.noteOnce(msgMarketDisabled)
@@ -259,7 +268,34 @@ func (r *runner) recordFailure(productID, name, message string) {
 		r.droppedFailures++
 		return
 	}
-	r.failures = append(r.failures, schema.SyncFailure{ProductID: productID, Name: name, Message: message})
+	r.failures = append(r.failures, schema.SyncFailure{ProductID: productID, Name: name, Message: message, ContentHash: hash})
+}
+
+// loadRejected reads the content rejections of the user's last finished
+// sync run.
+func (r *runner) loadRejected(ctx context.Context) error {
+	last, err := r.s.DB.SyncRun.Query().
+		Where(
+			syncrun.UserID(r.run.UserID),
+			syncrun.KindEQ(syncrun.KindSync),
+			syncrun.StatusEQ(syncrun.StatusSucceeded),
+			syncrun.IDNEQ(r.run.ID),
+		).
+		Order(ent.Desc(syncrun.FieldID)).
+		First(ctx)
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("load last catalog sync run: %w", err)
+	}
+	r.rejected = map[string]schema.SyncFailure{}
+	for _, f := range last.Failures {
+		if f.ContentHash != "" {
+			r.rejected[f.ProductID] = f
+		}
+	}
+	return nil
 }
 
 // progressUpdate is an update of the run row, while it is running, that

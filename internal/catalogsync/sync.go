@@ -50,6 +50,9 @@ func (r *runner) prepare(ctx context.Context, needCatalog bool) error {
 		return err
 	}
 	r.settings = settings
+	if err := r.loadRejected(ctx); err != nil {
+		return err
+	}
 
 	var connErr *ConnectionError
 	r.vkToken, err = r.s.token(ctx, r.run.UserID, connection.ProviderVk, true)

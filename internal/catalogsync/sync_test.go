@@ -710,3 +710,37 @@ func TestSharedAlbumCallFallsBackPerItem(t *testing.T) {
 		}
 	}
 }
+
+func TestRejectedContentIsNotResent(t *testing.T) {
+	f := newFixture(t, fixtureOptions{catalogSize: 3})
+	product, err := f.e.Sandbox.AddProduct(f.storeID, map[string]any{
+		"name": "Кофе со ссылкой", "price": 100, "description": "Подробнее на https://example.test/coffee",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := f.sync()
+	before := f.writes()
+
+	second := f.sync()
+
+	if first.Failed != 1 || second.Failed != 1 {
+		t.Fatalf("failed items: %d then %d, want 1 and 1", first.Failed, second.Failed)
+	}
+	for method, n := range f.writes() {
+		if n != before[method] {
+			t.Errorf("%s calls: %d more for unchanged rejected content, want 0", method, n-before[method])
+		}
+	}
+	if len(second.Failures) != 1 || second.Failures[0].Message == "" {
+		t.Errorf("second run failures = %+v, want the rejection repeated", second.Failures)
+	}
+
+	if err := f.e.Sandbox.RenameProduct(f.storeID, product, "Кофе без ссылки в названии"); err != nil {
+		t.Fatal(err)
+	}
+	f.sync()
+	if got := f.e.Sandbox.CallCount("vk", "market.add"); got == before["market.add"] {
+		t.Error("changed content was not sent again")
+	}
+}

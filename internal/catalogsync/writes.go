@@ -274,7 +274,11 @@ func (p *syncPass) classifyWriteError(op *itemOp, apiErr *vk.APIError) writeOutc
 	}
 	log.Warn("VK rejected an item")
 	r.counts.processed++
-	r.recordFailure(op.productID, op.item.Name, itemMessage(apiErr))
+	hash := ""
+	if rejectsContent(apiErr) {
+		hash = op.hash
+	}
+	r.recordRejection(op.productID, op.item.Name, itemMessage(apiErr), hash)
 	if op.kind == opAdopt {
 		return outcomeFailedMapped
 	}
@@ -364,4 +368,15 @@ func withTx(ctx context.Context, db *ent.Client, fn func(tx *ent.Tx) error) erro
 		return fmt.Errorf("commit transaction: %w", err)
 	}
 	return nil
+}
+
+// rejectsContent reports whether VK rejected an item for what it contains,
+// so the same content would fail again: an invalid parameter, links in
+// the description, or a photo VK cannot use.
+func rejectsContent(err *vk.APIError) bool {
+	switch err.Code {
+	case 100, vk.ErrMarketBadLinks, vk.ErrMarketCropFormat, vk.ErrMarketCropOverflow, vk.ErrMarketCropTooSmall:
+		return true
+	}
+	return false
 }
