@@ -326,3 +326,23 @@ func TestStrayCallbackKeepsConnectInProgress(t *testing.T) {
 		t.Errorf("real callback after a stray one went to %q, want /connections", got)
 	}
 }
+
+func TestConnectWithoutRedisNeverRedirects(t *testing.T) {
+	e := newEnv(t)
+	if e.Mini == nil {
+		t.Skip("needs the in-process Redis to stop it")
+	}
+	b := e.Browser()
+	b.Register("owner@example.test", "correct horse")
+	b.Get("/connections")
+	e.Mini.Close()
+
+	p := b.Get("/vk/connect")
+
+	if p.Status < 500 {
+		t.Errorf("status = %d, want a 5xx error", p.Status)
+	}
+	if loc := p.Header.Get("Location"); loc != "" {
+		t.Errorf("redirected to %q although the state could not be saved", loc)
+	}
+}

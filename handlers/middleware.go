@@ -66,6 +66,16 @@ func requestID(c *gin.Context) string {
 // loadUser puts the signed-in user's id, if any, into the context. It
 // reads only the session, so a polled fragment costs no user query.
 func (h *Handler) loadUser(c *gin.Context) {
+	// gin-contrib/sessions swallows a failed load and hands out an empty
+	// session, which would look like a signed-out user; the store's
+	// request cache still holds the error.
+	if _, err := h.Sessions.Get(c.Request, sessionName); err != nil {
+		h.Log.Error("load session", "error", err, "request_id", requestID(c))
+		h.renderError(c, &appError{Status: http.StatusServiceUnavailable,
+			Message: "Сервис временно недоступен. Попробуйте через минуту."})
+		c.Abort()
+		return
+	}
 	raw, _ := sessions.Default(c).Get(keyUserID).(string)
 	if id, err := strconv.Atoi(raw); err == nil && id > 0 {
 		c.Set(ctxUserID, id)

@@ -36,7 +36,7 @@ func RedisURL(t testing.TB) (string, *miniredis.Miniredis) {
 	base := os.Getenv("TEST_REDIS_URL")
 	if base == "" {
 		mr := miniredis.RunT(t)
-		return "redis://" + mr.Addr(), nil
+		return "redis://" + mr.Addr(), mr
 	}
 	opts, err := redis.ParseURL(base)
 	if err != nil {
