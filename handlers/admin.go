@@ -7,7 +7,7 @@ import (
 	"github.com/hibiken/asynqmon"
 )
 
-// adminQueuesPath is where the read-only asynq dashboard is mounted.
+// adminQueuesPath is the mount path of the read-only asynq dashboard.
 const adminQueuesPath = "/admin/queues"
 
 // queuesUI builds the asynq dashboard in read-only mode.
@@ -19,7 +19,7 @@ func (h *Handler) queuesUI() http.Handler {
 	})
 }
 
-// requireAdmin answers 404 to everyone but signed-in users listed in
+// requireAdmin responds 404 to everyone but signed-in users listed in
 // ADMIN_EMAILS, so the dashboard's existence is not revealed.
 func (h *Handler) requireAdmin(c *gin.Context) {
 	u := h.currentUser(c)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -140,5 +139,3 @@ func (h *Handler) disconnect(c *gin.Context, provider connection.Provider) error
 func withTimeout(c *gin.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(c.Request.Context(), providerTimeout)
 }
-
-func timePtr(t time.Time) *time.Time { return &t }

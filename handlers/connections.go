@@ -29,16 +29,15 @@ type badgeView struct {
 	Status        connstatus.Status
 	StatusText    string
 	BadgeClass    string // Bootstrap class of the status pill
-	LastChecked   *time.Time
 	// LastCheckedText and LastCheckedISO render LastChecked once here, so
 	// the polled template only prints strings.
 	LastCheckedText string
 	LastCheckedISO  string
 	OfflineReason   string // Russian, when offline
 	Warning         string // Russian, when the last check was inconclusive
-	Attention       bool   // the warning asks the owner to act
+	Attention       bool   // the owner must act, waiting will not help
 	CheckQueued     bool
-	CheckPending    bool // a check was already queued, this click added none
+	CheckPending    bool // a check was already queued, so this click added none
 	Poll            string
 	// Presence is "connected" or "disconnected". The page sends the value
 	// it was rendered with on every poll, so the badge can ask for a reload
@@ -87,14 +86,8 @@ func (h *Handler) badge(provider connection.Provider, conn *ent.Connection) badg
 
 func (h *Handler) badgeOf(provider connection.Provider, conn *badgeState) badgeView {
 	status := connstatus.Disconnected
-	switch {
-	case conn == nil:
-	case conn.IsOnline == nil:
-		status = connstatus.Unknown
-	case *conn.IsOnline:
-		status = connstatus.Online
-	default:
-		status = connstatus.Offline
+	if conn != nil {
+		status = connstatus.OfStored(conn.IsOnline)
 	}
 	b := badgeView{
 		Provider:      provider.String(),
@@ -109,7 +102,6 @@ func (h *Handler) badgeOf(provider connection.Provider, conn *badgeState) badgeV
 		return b
 	}
 	b.Presence = "connected"
-	b.LastChecked = conn.LastCheckedAt
 	if t := conn.LastCheckedAt; t != nil {
 		b.LastCheckedText = formatTime(*t)
 		b.LastCheckedISO = t.UTC().Format(time.RFC3339)
@@ -203,7 +195,7 @@ func (h *Handler) showBadge(c *gin.Context) error {
 		return err
 	}
 	b := h.badgeOf(provider, state)
-	if shown := c.Query("shown"); shown != "" && shown != b.Presence {
+	if rendered := c.Query("shown"); rendered != "" && rendered != b.Presence {
 		// Connected or disconnected in another tab: the card's details
 		// and buttons are stale too, so reload the whole page.
 		c.Header("HX-Refresh", "true")

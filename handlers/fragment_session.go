@@ -12,7 +12,7 @@ import (
 // for polled fragments without asking Redis again. A dashboard polls every
 // few seconds, so this halves the Redis reads of an open dashboard. A
 // logout handled by another web process stops this process's badge
-// answers at most this much later; a logout here takes effect at once,
+// responses at most this much later. A logout here takes effect at once,
 // and every page and every POST still reads the session from Redis.
 const fragmentSessionTTL = 10 * time.Second
 
@@ -69,8 +69,8 @@ func (sc *sessionCache) forget(id string) {
 }
 
 // fragmentSession identifies the user of a polled fragment from the
-// session cookie, through the cache, without loading the session into
-// gin-contrib/sessions; such routes never write the session.
+// session cookie, through the cache, without loading gin-contrib/sessions.
+// Routes behind it never write the session.
 func (h *Handler) fragmentSession(c *gin.Context) {
 	now := time.Now()
 	id := h.Sessions.CookieID(c.Request, sessionName)

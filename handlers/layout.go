@@ -11,8 +11,8 @@ import (
 	"github.com/evosync/evosync/internal/connstatus"
 )
 
-// displayZone is the zone times are shown in: most Evotor shops work on
-// Moscow time, and the label says so.
+// displayZone is the time zone of displayed times. Most Evotor shops work
+// on Moscow time, and every displayed time carries the "МСК" label.
 var displayZone = mustZone("Europe/Moscow")
 
 func mustZone(name string) *time.Location {
@@ -26,7 +26,7 @@ func mustZone(name string) *time.Location {
 // Layout is the data every page's layout uses.
 type Layout struct {
 	Title string
-	Email string // empty when nobody is signed in
+	Email string // empty for an anonymous request
 	CSRF  string
 	Nav   string // the active navbar item
 }

@@ -47,17 +47,14 @@ func (h *Handler) requestLog() gin.HandlerFunc {
 
 // securityHeaders forbids framing and loading anything from another host.
 func securityHeaders(c *gin.Context) {
-	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self' "+
-		formActionHosts(c))
+	// form-action lists only this site: OAuth starts with a redirect, which
+	// form-action does not restrict.
+	c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
 	c.Header("X-Frame-Options", "DENY")
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Referrer-Policy", "same-origin")
 	c.Next()
 }
-
-// formActionHosts is empty: every form posts to this site, and OAuth starts
-// with a redirect, which form-action does not restrict.
-func formActionHosts(*gin.Context) string { return "" }
 
 func requestID(c *gin.Context) string {
 	return c.GetString(ctxRequestID)
@@ -66,9 +63,9 @@ func requestID(c *gin.Context) string {
 // loadUser puts the signed-in user's id, if any, into the context. It
 // reads only the session, so a polled fragment costs no user query.
 func (h *Handler) loadUser(c *gin.Context) {
-	// gin-contrib/sessions swallows a failed load and hands out an empty
-	// session, which would look like a signed-out user; the store's
-	// request cache still holds the error.
+	// gin-contrib/sessions drops a failed load and returns an empty session,
+	// which would look like a signed-out user. The store's per-request
+	// cache still contains the error.
 	if _, err := h.Sessions.Get(c.Request, sessionName); err != nil {
 		h.Log.Error("load session", "error", err, "request_id", requestID(c))
 		h.renderError(c, &appError{Status: http.StatusServiceUnavailable,
@@ -88,8 +85,8 @@ func userID(c *gin.Context) int {
 	return c.GetInt(ctxUserID)
 }
 
-// currentUser returns the signed-in user's row, loaded once per request;
-// nil when nobody is signed in or the account no longer exists.
+// currentUser returns the signed-in user's row, loaded once per request.
+// It returns nil for an anonymous request or an account that no longer exists.
 func (h *Handler) currentUser(c *gin.Context) *ent.User {
 	if u, ok := c.Get(ctxUser); ok {
 		user, _ := u.(*ent.User)
@@ -117,8 +114,8 @@ func (h *Handler) requirePage(c *gin.Context) {
 	c.Next()
 }
 
-// requireFragment answers anonymous htmx requests with HX-Redirect, never
-// a page, so a login form is not swapped into the dashboard.
+// requireFragment rejects anonymous htmx requests with 401 and HX-Redirect,
+// never a page, so a login form is not swapped into the dashboard.
 func requireFragment(c *gin.Context) {
 	if userID(c) == 0 {
 		c.Header("HX-Redirect", "/login")

@@ -81,10 +81,10 @@ func (h *Handler) showSync(c *gin.Context) error {
 	return h.render(c, "sync", page)
 }
 
-// loadSyncOptions asks the providers for stores, communities, categories
-// and the chosen store's product groups. Each list is asked for even when
-// another failed, so one broken connection empties only its own fields;
-// the first error is returned.
+// loadSyncOptions requests stores, communities, categories and the chosen
+// store's product groups from the providers. Each list is requested even
+// when another failed, so one broken connection empties only its own
+// fields. It returns the first error.
 func (h *Handler) loadSyncOptions(c *gin.Context, page *syncPage) error {
 	ctx, cancel := withTimeout(c)
 	defer cancel()
@@ -315,8 +315,8 @@ func (h *Handler) preview(c *gin.Context) error {
 	return h.renderPartial(c, "preview", view)
 }
 
-// startRun queues a sync or a cleanup; a second request while one runs
-// is told so.
+// startRun queues a sync or a cleanup. A second request while one runs
+// gets 409 with a message saying so.
 func (h *Handler) startRun(c *gin.Context, kind syncrun.Kind) error {
 	run, err := h.Sync.CreateRun(c.Request.Context(), userID(c), kind, syncrun.TriggerManual)
 	if errors.Is(err, catalogsync.ErrRunInProgress) {

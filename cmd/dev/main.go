@@ -102,7 +102,7 @@ func run(ctx context.Context, log *slog.Logger) error {
 }
 
 // startRedis runs miniredis and advances its clock every second, because
-// miniredis only expires keys when told that time has passed.
+// miniredis expires keys only when its clock is moved forward.
 func startRedis(ctx context.Context, log *slog.Logger) error {
 	mr := miniredis.NewMiniRedis()
 	if err := mr.Start(); err != nil {

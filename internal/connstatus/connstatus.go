@@ -25,12 +25,19 @@ const (
 
 // Of returns the status of a connection; nil means disconnected.
 func Of(c *ent.Connection) Status {
-	switch {
-	case c == nil:
+	if c == nil {
 		return Disconnected
-	case c.IsOnline == nil:
+	}
+	return OfStored(c.IsOnline)
+}
+
+// OfStored returns the status of an existing connection from its stored
+// is_online value, for callers that read the column without the row.
+func OfStored(isOnline *bool) Status {
+	switch {
+	case isOnline == nil:
 		return Unknown
-	case *c.IsOnline:
+	case *isOnline:
 		return Online
 	default:
 		return Offline
