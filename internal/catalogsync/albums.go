@@ -2,7 +2,6 @@ package catalogsync
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -19,6 +18,8 @@ type albumCache struct {
 	ids map[string]int64 // Evotor group id → VK album id
 	// unavailable marks groups whose album could not be made in this run.
 	unavailable map[string]bool
+	// attempts counts the temporary failures of making a group's album.
+	attempts map[string]int
 	// existing are the community's albums, loaded when the first album is
 	// needed, to adopt one with the right title instead of adding another.
 	existing       []vk.Album
@@ -35,6 +36,7 @@ func (c *albumCache) load(ctx context.Context, r *runner) error {
 	}
 	c.ids = make(map[string]int64, len(rows))
 	c.unavailable = map[string]bool{}
+	c.attempts = map[string]int{}
 	for _, row := range rows {
 		c.ids[row.EvotorGroupID] = row.VkAlbumID
 	}
@@ -50,45 +52,65 @@ func albumTitle(name string) string {
 	return truncateRunes(name, maxAlbumTitle)
 }
 
-// ensureAlbums makes sure every album the batch needs exists.
-func (p *syncPass) ensureAlbums(ctx context.Context, batch []*itemOp) error {
-	for _, op := range batch {
-		group := op.albumGroup
-		if group == "" || p.albums.ids[group] != 0 || p.albums.unavailable[group] {
+// ensureAlbums makes sure every album that the queued operations need
+// exists. It maps each missing group to an album of the community with the
+// group's title that no other group uses, or creates the albums, up to a
+// batch of them with one execute request. A mapping is recorded right after
+// VK creates the album.
+func (p *syncPass) ensureAlbums(ctx context.Context) error {
+	var toAdd []string
+	for _, group := range p.missingAlbums() {
+		albumID, err := p.findAlbum(ctx, p.albumTitleOf(group))
+		if err != nil {
+			return err
+		}
+		if albumID == 0 {
+			toAdd = append(toAdd, group)
 			continue
 		}
-		if err := p.ensureAlbum(ctx, group); err != nil {
+		if err := p.recordAlbum(ctx, group, albumID); err != nil {
+			return err
+		}
+	}
+	for start := 0; start < len(toAdd); start += p.r.s.batchSize() {
+		if err := p.addAlbums(ctx, toAdd[start:min(start+p.r.s.batchSize(), len(toAdd))]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// ensureAlbum maps a product group to an album: an existing album of the
-// community with the group's title that no other group uses, or a new one.
-// The mapping is recorded right after VK creates the album.
-func (p *syncPass) ensureAlbum(ctx context.Context, group string) error {
-	r := p.r
-	title := albumTitle(p.groups.byID[group].Name)
-	albumID, err := p.findAlbum(ctx, title)
-	if err != nil {
-		return err
-	}
-	if albumID == 0 {
-		albumID, err = p.addAlbum(ctx, group, title)
-		if err != nil || albumID == 0 {
-			return err
+// missingAlbums returns the groups, in queue order and each once, whose
+// album a queued operation needs and this run has not mapped yet.
+func (p *syncPass) missingAlbums() []string {
+	var groups []string
+	seen := map[string]bool{}
+	for _, op := range p.pending {
+		group := op.albumGroup
+		if group == "" || seen[group] || p.albums.ids[group] != 0 || p.albums.unavailable[group] {
+			continue
 		}
+		seen[group] = true
+		groups = append(groups, group)
 	}
+	return groups
+}
 
+func (p *syncPass) albumTitleOf(group string) string {
+	return albumTitle(p.groups.byID[group].Name)
+}
+
+// recordAlbum records the album of a group.
+func (p *syncPass) recordAlbum(ctx context.Context, group string, albumID int64) error {
+	r := p.r
 	saveCtx, cancel := detach(ctx)
 	defer cancel()
-	err = r.s.DB.SyncAlbum.Create().
+	err := r.s.DB.SyncAlbum.Create().
 		SetUserID(r.run.UserID).
 		SetVkGroupID(r.groupID()).
 		SetEvotorGroupID(group).
 		SetVkAlbumID(albumID).
-		SetTitle(title).
+		SetTitle(p.albumTitleOf(group)).
 		OnConflictColumns(syncalbum.FieldUserID, syncalbum.FieldVkGroupID, syncalbum.FieldEvotorGroupID).
 		UpdateNewValues().
 		Exec(saveCtx)
@@ -130,33 +152,61 @@ func (p *syncPass) findAlbum(ctx context.Context, title string) (int64, error) {
 	return 0, nil
 }
 
-// addAlbum creates an album. When VK rejects it because the community has
-// too many albums, it returns 0 and the group's items are published
-// without an album.
-func (p *syncPass) addAlbum(ctx context.Context, group, title string) (int64, error) {
+// addAlbums creates the albums of groups with one execute request and
+// records each. When VK rejects an album because the community has too
+// many, or keeps failing to make it, the group's items are published
+// without an album. An album that failed with a temporary error is made by
+// a later batch, after the community's albums are listed again in case VK
+// made it anyway.
+func (p *syncPass) addAlbums(ctx context.Context, groups []string) error {
 	r := p.r
-	callCtx, cancel := detach(ctx)
-	defer cancel()
-	var albumID int64
-	err := r.retry(ctx, "add market album", func() error {
-		var err error
-		albumID, err = r.s.VK.AddAlbum(callCtx, r.vkToken, r.ownerID(), title)
-		return err
-	})
-	var apiErr *vk.APIError
-	if errors.As(err, &apiErr) && apiErr.Code == vk.ErrMarketTooManyAlbum {
-		r.log.Warn("VK rejected a new album: album limit reached", "evotor_group_id", group, "error", err)
-		p.albums.unavailable[group] = true
-		r.noteOnce("ВКонтакте не даёт создать больше подборок: часть товаров выгружена без подборки")
-		return 0, nil
+	calls := make([]vk.ExecCall, len(groups))
+	for i, group := range groups {
+		calls[i] = vk.ExecCall{Method: "market.addAlbum", Params: map[string]any{
+			"owner_id": r.ownerID(),
+			"title":    p.albumTitleOf(group),
+		}}
 	}
+	results, err := r.execute(ctx, "add market albums", calls, true)
 	if err != nil {
-		if stop := vkStop(err); stop != nil {
-			return 0, stop
-		}
-		return 0, fromVK(err)
+		return err
 	}
-	r.log.Info("market album created", "evotor_group_id", group, "vk_album_id", albumID)
-	p.albums.existing = append(p.albums.existing, vk.Album{ID: albumID, Title: title})
-	return albumID, nil
+
+	for i, res := range results {
+		group := groups[i]
+		log := r.log.With("evotor_group_id", group)
+		if res.Err == nil {
+			albumID, err := vk.DecodeAlbumID(res.Response)
+			if err != nil {
+				return fromVK(err)
+			}
+			log.Info("market album created", "vk_album_id", albumID)
+			album := vk.Album{ID: albumID, Title: p.albumTitleOf(group)}
+			p.albums.existing = append(p.albums.existing, album)
+			if err := p.recordAlbum(ctx, group, albumID); err != nil {
+				return err
+			}
+			continue
+		}
+		log = log.With("error_code", res.Err.Code, "error", res.Err.Message)
+		switch {
+		case res.Err.Code == vk.ErrMarketTooManyAlbum:
+			log.Warn("VK rejected a new album: album limit reached")
+			p.albums.unavailable[group] = true
+			r.noteOnce("ВКонтакте не даёт создать больше подборок: часть товаров выгружена без подборки")
+		case retryable(res.Err) && p.albums.attempts[group]+1 < maxAttempts:
+			p.albums.attempts[group]++
+			p.albums.existingLoaded = false
+			log.Warn("VK failed to create an album, retrying with the next batch")
+		case retryable(res.Err):
+			log.Warn("VK keeps failing to create an album, publishing its items without one")
+			p.albums.unavailable[group] = true
+		default:
+			if stop := vkStop(res.Err); stop != nil {
+				return stop
+			}
+			return fromVK(res.Err)
+		}
+	}
+	return nil
 }

@@ -31,8 +31,8 @@ const vkRequestsPerSecond = 3
 // of "execute", so these are left out of the API request total.
 var executeOnlyMethods = []string{
 	"market.add", "market.edit", "market.delete",
-	"market.getProductPhotoUploadServer", "market.saveProductPhoto",
-	"market.addToAlbum", "market.removeFromAlbum",
+	"market.getProductPhotoUploadServer", "market.saveProductPhoto", "market.saveProductPhotoBulk",
+	"market.addAlbum", "market.addToAlbum", "market.removeFromAlbum",
 }
 
 // itemWriteMethods are the calls that change Market items.
@@ -43,7 +43,7 @@ var itemWriteMethods = []string{"market.add", "market.edit", "market.delete"}
 // API request.
 var reportedVKMethods = []string{
 	"execute", "market.add", "market.edit", "market.delete",
-	"market.getProductPhotoUploadServer", "upload", "market.saveProductPhoto",
+	"market.getProductPhotoUploadServer", "upload", "market.saveProductPhotoBulk",
 	"market.getAlbums", "market.addAlbum", "market.addToAlbum", "market.removeFromAlbum", "market.get",
 }
 
@@ -101,6 +101,10 @@ func (m syncMeasure) itemWrites() int {
 func benchmarkSync(b *testing.B, n int) {
 	b.StopTimer()
 	bench := newSyncBench(b, n)
+	if ms := os.Getenv("SYNC_BENCH_LATENCY_MS"); ms != "" {
+		bench.sandbox.control(b, "latency", url.Values{"latency_ms": {ms}})
+		b.Logf("every sandbox answer is delayed by %s ms", ms)
+	}
 
 	first := bench.measure("first")
 	if first.run.Created < n-len(first.run.Failures) {

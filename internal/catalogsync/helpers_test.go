@@ -134,7 +134,7 @@ func (f *fixture) sync() *ent.SyncRun {
 func (f *fixture) writes() map[string]int {
 	counts := map[string]int{}
 	for _, method := range []string{"market.add", "market.edit", "market.delete", "market.addAlbum",
-		"market.addToAlbum", "market.removeFromAlbum", "market.saveProductPhoto"} {
+		"market.addToAlbum", "market.removeFromAlbum", "market.saveProductPhoto", "market.saveProductPhotoBulk"} {
 		counts[method] = f.e.Sandbox.CallCount("vk", method)
 	}
 	return counts

@@ -3,6 +3,7 @@ package catalogsync
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 
 	"github.com/evosync/evosync/internal/catalog"
@@ -39,6 +40,23 @@ func (pic picture) bytes() ([]byte, error) {
 type pictureCache struct {
 	mu   sync.Mutex
 	keys map[string]string
+	// slots bounds the pictures drawn at once to the number of CPUs, so
+	// that downloads may run many at a time while the CPU work and its
+	// memory stay bounded.
+	slots chan struct{}
+}
+
+// draw runs render in one of the cache's slots.
+func (c *pictureCache) draw(render func() ([]byte, error)) ([]byte, error) {
+	c.mu.Lock()
+	if c.slots == nil {
+		c.slots = make(chan struct{}, runtime.GOMAXPROCS(0))
+	}
+	slots := c.slots
+	c.mu.Unlock()
+	slots <- struct{}{}
+	defer func() { <-slots }()
+	return render()
 }
 
 func (c *pictureCache) get(id string) (string, bool) {
@@ -59,7 +77,8 @@ func (c *pictureCache) put(id, key string) {
 
 // picture downloads the product's Evotor image and prepares it, or draws
 // a placeholder when there is none or it cannot be decoded. A download
-// that keeps failing records the product as failed (errSkipProduct).
+// that keeps failing returns errImageUnavailable. It is safe for
+// concurrent use.
 func (r *runner) picture(ctx context.Context, productID string, item catalog.Item) (picture, error) {
 	var image []byte
 	err := r.retry(ctx, "download Evotor product image", func() error {
@@ -75,9 +94,7 @@ func (r *runner) picture(ctx context.Context, productID string, item catalog.Ite
 			return picture{}, ctx.Err()
 		}
 		r.log.Warn("Evotor product image unavailable", "product_id", productID, "error", err)
-		r.counts.processed++
-		r.recordFailure(productID, item.Name, msgImageUnavailable)
-		return picture{}, errSkipProduct
+		return picture{}, errImageUnavailable
 	}
 
 	if image != nil {
@@ -93,7 +110,9 @@ func (r *runner) picture(ctx context.Context, productID string, item catalog.Ite
 // prepared returns the Evotor image enlarged for VK.
 func (c *pictureCache) prepared(image []byte) (picture, error) {
 	id := "image:" + photo.Hash(image)
-	render := func() ([]byte, error) { return photo.Prepare(image) }
+	render := func() ([]byte, error) {
+		return c.draw(func() ([]byte, error) { return photo.Prepare(image) })
+	}
 	pic := picture{filename: "product.jpg", render: render}
 	if key, ok := c.get(id); ok {
 		pic.key = key
@@ -111,7 +130,9 @@ func (c *pictureCache) prepared(image []byte) (picture, error) {
 // placeholder returns the picture drawn for a product without an image.
 func (c *pictureCache) placeholder(name string) (picture, error) {
 	id := "placeholder:" + name
-	render := func() ([]byte, error) { return photo.Placeholder(name) }
+	render := func() ([]byte, error) {
+		return c.draw(func() ([]byte, error) { return photo.Placeholder(name) })
+	}
 	pic := picture{filename: "product.png", render: render}
 	if key, ok := c.get(id); ok {
 		pic.key = key

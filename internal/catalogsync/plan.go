@@ -1,7 +1,6 @@
 package catalogsync
 
 import (
-	"context"
 	"errors"
 
 	"github.com/evosync/evosync/ent"
@@ -57,9 +56,9 @@ func (op *itemOp) currentAlbum() string {
 	return op.row.AlbumGroupID
 }
 
-// errSkipProduct means the product was recorded as failed and needs no
-// further work in this run.
-var errSkipProduct = errors.New("product skipped")
+// errImageUnavailable means the product's Evotor image could not be
+// downloaded, so the product is recorded as failed in this run.
+var errImageUnavailable = errors.New("Evotor product image unavailable")
 
 // decide returns what a run does with a product whose item hashes to hash:
 // create it when there is no row, leave it when the hash is the stored
@@ -77,17 +76,18 @@ func decide(row *ent.SyncItem, hash string, hidden bool) catalog.Action {
 	}
 }
 
-// plan maps a product, prepares its picture and decides what to do. It
-// returns nil for a product that needs no VK call, after counting it.
-func (p *syncPass) plan(ctx context.Context, product catalog.Product, row *ent.SyncItem) (*itemOp, error) {
+// plan decides what to do with a prepared product. It returns nil for a
+// product that needs no VK call, after counting it.
+func (p *syncPass) plan(prep *prepared, row *ent.SyncItem) (*itemOp, error) {
 	r := p.r
-	item := catalog.MapProduct(product)
-	pic, err := r.picture(ctx, product.ID, item)
-	if errors.Is(err, errSkipProduct) {
+	product, item, pic := prep.product, prep.item, prep.pic
+	if errors.Is(prep.err, errImageUnavailable) {
+		r.counts.processed++
+		r.recordFailure(product.ID, item.Name, msgImageUnavailable)
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
+	if prep.err != nil {
+		return nil, prep.err
 	}
 
 	op := &itemOp{

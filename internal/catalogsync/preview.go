@@ -115,8 +115,12 @@ func (b *planBuilder) planChunk(ctx context.Context, products []catalog.Product)
 	if len(products) == 0 {
 		return nil
 	}
+	ids := make([]string, len(products))
+	for i, p := range products {
+		ids[i] = p.ID
+	}
 	pass := &syncPass{r: b.r}
-	rows, err := pass.loadRows(ctx, products)
+	rows, err := pass.loadRows(ctx, ids)
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,11 @@ func (s *Service) batchSize() int {
 	return s.BatchSize
 }
 
+// photoRound is how many distinct pictures a run uploads at once: one
+// execute request of batchSize upload URLs, each taking vk.MaxBulkPhotos
+// pictures, and one request that saves them.
+func (s *Service) photoRound() int { return s.batchSize() * vk.MaxBulkPhotos }
+
 func (s *Service) retryDelay() time.Duration {
 	if s.RetryDelay <= 0 {
 		return time.Second

@@ -35,8 +35,14 @@ type syncPass struct {
 	// seen counts the products of the selected groups the pass has read.
 	seen int
 
+	// pending are the operations not written yet, in catalog order.
 	pending []*itemOp
-	albums  albumCache
+	// round is the photo round in flight, nil for none.
+	round *photoRound
+	// draining is set once the catalog has been read, so that the queue is
+	// sent without waiting for full rounds.
+	draining bool
+	albums   albumCache
 	// albumQueue are the album changes of written items not sent yet.
 	albumQueue []*albumMove
 	orphans    orphanIndex
@@ -118,9 +124,11 @@ func (r *runner) sync(ctx context.Context) error {
 	// the rows left before mark belong to products that are gone. The wall
 	// clock is used because ent sets updated_at from it.
 	mark := time.Now()
+	defer pass.waitRound()
 	if err := pass.walk(ctx, since); err != nil {
 		return err
 	}
+	pass.draining = true
 	for len(pass.pending) > 0 {
 		if err := pass.flush(ctx); err != nil {
 			return err
@@ -224,37 +232,49 @@ func (r *runner) countProducts(ctx context.Context, since time.Time, groups grou
 	return total, nil
 }
 
-// walk streams the products and processes them a chunk at a time.
+// walk streams the products and processes them a chunk at a time, while
+// prefetch reads and prepares the products that follow.
 func (p *syncPass) walk(ctx context.Context, since time.Time) error {
-	r := p.r
-	chunk := make([]catalog.Product, 0, chunkSize)
-	var handlerErr error
-	handle := func(product catalog.Product) error {
-		if !p.groups.includes(product.ParentID) {
-			return nil
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	products, wait := p.prefetch(ctx, since)
+	err := p.consume(ctx, products)
+	cancel()
+	readErr := wait()
+	if err != nil {
+		return err
+	}
+	if readErr != nil {
+		return evotorError(readErr)
+	}
+	return nil
+}
+
+// consume takes the prefetched products in catalog order and processes
+// them a chunk at a time.
+func (p *syncPass) consume(ctx context.Context, products <-chan *prepared) error {
+	chunk := make([]*prepared, 0, chunkSize)
+	for product := range products {
+		select {
+		case <-product.ready:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if product.invalid != nil {
+			if err := p.skipInvalid(ctx, *product.invalid); err != nil {
+				return err
+			}
+			continue
 		}
 		chunk = append(chunk, product)
 		if len(chunk) < chunkSize {
-			return nil
+			continue
 		}
-		handlerErr = p.processChunk(ctx, chunk)
+		if err := p.processChunk(ctx, chunk); err != nil {
+			return err
+		}
+		clear(chunk)
 		chunk = chunk[:0]
-		return handlerErr
-	}
-	invalid := func(bad evotor.InvalidProduct) error {
-		if !p.groups.includes(bad.ParentID) {
-			return nil
-		}
-		handlerErr = p.skipInvalid(ctx, bad)
-		return handlerErr
-	}
-
-	err := r.s.Evotor.StreamProducts(ctx, r.evotorToken, r.settings.EvotorStoreID, since, handle, invalid)
-	if handlerErr != nil {
-		return handlerErr
-	}
-	if err != nil {
-		return evotorError(err)
 	}
 	if len(chunk) > 0 {
 		return p.processChunk(ctx, chunk)
@@ -263,10 +283,15 @@ func (p *syncPass) walk(ctx context.Context, since time.Time) error {
 }
 
 // processChunk plans the products of a chunk against their SyncItem rows,
-// loaded with one query, and queues the writes, flushing every full batch.
-func (p *syncPass) processChunk(ctx context.Context, products []catalog.Product) error {
+// loaded with one query, and queues the writes, flushing whenever the
+// queue is ready (see readyToFlush).
+func (p *syncPass) processChunk(ctx context.Context, products []*prepared) error {
 	r := p.r
-	rows, err := p.loadRows(ctx, products)
+	ids := make([]string, len(products))
+	for i, product := range products {
+		ids[i] = product.product.ID
+	}
+	rows, err := p.loadRows(ctx, ids)
 	if err != nil {
 		return err
 	}
@@ -278,7 +303,7 @@ func (p *syncPass) processChunk(ctx context.Context, products []catalog.Product)
 			return err
 		}
 		p.seen++
-		op, err := p.plan(ctx, product, rows[product.ID])
+		op, err := p.plan(product, rows[product.product.ID])
 		if err != nil {
 			return err
 		}
@@ -286,7 +311,7 @@ func (p *syncPass) processChunk(ctx context.Context, products []catalog.Product)
 			continue
 		}
 		p.pending = append(p.pending, op)
-		for len(p.pending) >= r.s.batchSize() {
+		for p.readyToFlush() {
 			if err := p.flush(ctx); err != nil {
 				return err
 			}
@@ -295,13 +320,9 @@ func (p *syncPass) processChunk(ctx context.Context, products []catalog.Product)
 	return r.saveProgress(ctx)
 }
 
-// loadRows returns the SyncItem rows of the products, by product id.
-func (p *syncPass) loadRows(ctx context.Context,
-	products []catalog.Product) (map[string]*ent.SyncItem, error) {
-	ids := make([]string, len(products))
-	for i, product := range products {
-		ids[i] = product.ID
-	}
+// loadRows returns the SyncItem rows of the products with ids, by product
+// id.
+func (p *syncPass) loadRows(ctx context.Context, ids []string) (map[string]*ent.SyncItem, error) {
 	rows, err := p.r.s.DB.SyncItem.Query().
 		Where(
 			syncitem.UserID(p.r.run.UserID),

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/evosync/evosync/ent"
 	"github.com/evosync/evosync/ent/syncphoto"
@@ -37,61 +40,215 @@ func (r *runner) execute(ctx context.Context, what string, calls []vk.ExecCall,
 	return results, nil
 }
 
-// attachPhotos gives each writing operation of the batch the VK id of its
-// picture, uploading the pictures VK does not have yet. It returns the
-// batch without the operations whose picture VK rejected, which are
-// recorded as failed.
-func (p *syncPass) attachPhotos(ctx context.Context, batch []*itemOp) ([]*itemOp, error) {
-	r := p.r
-	pictures := map[string]picture{}
-	var keys []string
-	for _, op := range batch {
-		if _, ok := pictures[op.pic.key]; op.writes() && !ok {
-			pictures[op.pic.key] = op.pic
-			keys = append(keys, op.pic.key)
+// uploadsInFlight is how many uploads a run posts to VK's upload servers at
+// once. The posts are not API requests, so the rate limit does not apply.
+const uploadsInFlight = 4
+
+// needsPhoto reports whether the op writes an item and has no photo id yet.
+func (op *itemOp) needsPhoto() bool { return op.writes() && op.photoID == 0 }
+
+// photoRound is up to one round of pictures on their way to VK. Its
+// upload URLs are known and its files are posted in the background while
+// the items of the previous round are written.
+type photoRound struct {
+	pictures map[string]picture
+	keys     []string
+	ids      map[string]int64  // VK photo ids by picture key
+	failures map[string]string // Russian reasons by picture key
+	uploads  []upload
+	errs     []error       // the posting error of each upload
+	posted   chan struct{} // closed once every upload has been posted
+}
+
+// attachPhotos gives the queued operations the VK ids of their pictures.
+// When an operation of the next batch has none, it finishes the round in
+// flight, or uploads a round now. Then it starts the next round, so that
+// its files are posted while the batches of this one are written. A round
+// takes the pictures of the queue in order, up to photoRound of them, so
+// that its upload URLs and its saves each fill one execute request, and
+// starts only with a full round until the catalog has been read. Operations
+// whose picture VK rejected leave the queue and are recorded as failed.
+func (p *syncPass) attachPhotos(ctx context.Context) error {
+	for range 2 {
+		next := p.pending[:min(len(p.pending), p.r.s.batchSize())]
+		if !slices.ContainsFunc(next, (*itemOp).needsPhoto) {
+			break
+		}
+		if p.round == nil {
+			if err := p.startRound(ctx); err != nil {
+				return err
+			}
+		}
+		if p.round == nil {
+			break
+		}
+		if err := p.finishRound(ctx); err != nil {
+			return err
 		}
 	}
-	if len(keys) == 0 {
-		return batch, nil
+	if p.round != nil || (!p.draining && p.unrounded() < p.r.s.photoRound()) {
+		return nil
+	}
+	return p.startRound(ctx)
+}
+
+// unrounded counts the queued operations that need a photo and are not
+// in the round in flight.
+func (p *syncPass) unrounded() int {
+	n := 0
+	for _, op := range p.pending {
+		if !op.needsPhoto() {
+			continue
+		}
+		if p.round != nil {
+			if _, ok := p.round.pictures[op.pic.key]; ok {
+				continue
+			}
+		}
+		n++
+	}
+	return n
+}
+
+// readyToFlush reports whether the queue holds what the next flush needs,
+// before the catalog is read to its end. With a round in flight the next
+// batch can be written, or waits only for that round. Without one, the
+// queue first collects a full round of operations that need a photo, so
+// that the round can start and its files are posted while the batches
+// before it are written. Operations that need no photo, such as album
+// moves, are sent once two rounds of them wait, so the queue stays short.
+func (p *syncPass) readyToFlush() bool {
+	if p.round != nil {
+		return len(p.pending) >= p.r.s.batchSize()
+	}
+	unrounded := p.unrounded()
+	return unrounded >= p.r.s.photoRound() || len(p.pending)-unrounded >= 2*p.r.s.photoRound()
+}
+
+// startRound takes the next pictures of the queue that have no VK id and
+// no round yet, looks up those uploaded before, gets upload URLs for the
+// others with one execute request and starts posting them.
+func (p *syncPass) startRound(ctx context.Context) error {
+	round := &photoRound{pictures: map[string]picture{}, failures: map[string]string{}}
+	for _, op := range p.pending {
+		if _, ok := round.pictures[op.pic.key]; !op.needsPhoto() || ok {
+			continue
+		}
+		if len(round.keys) == p.r.s.photoRound() {
+			break
+		}
+		round.pictures[op.pic.key] = op.pic
+		round.keys = append(round.keys, op.pic.key)
+	}
+	if len(round.keys) == 0 {
+		return nil
 	}
 
-	ids, err := p.knownPhotos(ctx, keys)
+	ids, err := p.knownPhotos(ctx, round.keys)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	round.ids = ids
 	var missing []string
-	for _, key := range keys {
+	for _, key := range round.keys {
 		if _, ok := ids[key]; !ok {
 			missing = append(missing, key)
 		}
 	}
-	failures := map[string]string{}
-	for start := 0; start < len(missing); start += r.s.batchSize() {
-		chunk := missing[start:min(start+r.s.batchSize(), len(missing))]
-		if err := p.uploadPhotos(ctx, chunk, pictures, ids, failures); err != nil {
-			return nil, err
+	if len(missing) > 0 {
+		round.uploads, err = p.uploadServers(ctx, chunk(missing, vk.MaxBulkPhotos), round.failures)
+		if err != nil {
+			return err
 		}
 	}
+	round.errs = make([]error, len(round.uploads))
+	round.posted = make(chan struct{})
+	go func() {
+		defer close(round.posted)
+		p.postAll(ctx, round.uploads, round.errs, round.pictures)
+	}()
+	p.round = round
+	return nil
+}
 
-	withPhotos := make([]*itemOp, 0, len(batch))
-	for _, op := range batch {
-		if !op.writes() {
-			withPhotos = append(withPhotos, op)
+// finishRound waits until the files of the round in flight are posted,
+// saves them, uploads alone the pictures of rejected bulk uploads and gives
+// the queued operations their photo ids.
+func (p *syncPass) finishRound(ctx context.Context) error {
+	round := p.round
+	select {
+	case <-round.posted:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	p.round = nil
+
+	posted, again, err := p.sortPosted(round.uploads, round.errs, round.failures)
+	if err != nil {
+		return err
+	}
+	if len(posted) > 0 {
+		rejected, err := p.savePhotos(ctx, posted, round.ids, round.failures)
+		if err != nil {
+			return err
+		}
+		again = append(again, rejected...)
+	}
+	if len(again) > 0 {
+		p.r.log.Info("VK rejected a bulk photo upload, uploading its pictures one by one",
+			"pictures", len(again))
+		_, err := p.uploadGroups(ctx, chunk(again, 1), round.pictures, round.ids, round.failures)
+		if err != nil {
+			return err
+		}
+	}
+	for _, key := range round.keys {
+		_, saved := round.ids[key]
+		if _, failed := round.failures[key]; !saved && !failed {
+			round.failures[key] = msgPhotoRejected
+		}
+	}
+	p.applyPhotos(round.ids, round.failures)
+	return nil
+}
+
+// waitRound lets the posts of a round in flight end, so that none outlives
+// the run. Their files are not saved: a later run uploads them again.
+func (p *syncPass) waitRound() {
+	if p.round != nil {
+		<-p.round.posted
+		p.round = nil
+	}
+}
+
+// applyPhotos sets the photo id of each queued operation whose picture has
+// one and drops the picture's bytes, which are no longer needed. It removes
+// the operations whose picture VK rejected from the queue and records them
+// as failed.
+func (p *syncPass) applyPhotos(ids map[string]int64, failures map[string]string) {
+	r := p.r
+	kept := p.pending[:0]
+	for _, op := range p.pending {
+		if !op.needsPhoto() {
+			kept = append(kept, op)
 			continue
 		}
 		if id, ok := ids[op.pic.key]; ok {
 			op.photoID = id
-			withPhotos = append(withPhotos, op)
+			op.pic.data = nil
+			kept = append(kept, op)
 			continue
 		}
-		message := failures[op.pic.key]
-		if message == "" {
-			message = msgPhotoRejected
+		message, failed := failures[op.pic.key]
+		if !failed {
+			kept = append(kept, op)
+			continue
 		}
 		r.counts.processed++
 		r.recordFailure(op.productID, op.item.Name, message)
 	}
-	return withPhotos, nil
+	clear(p.pending[len(kept):])
+	p.pending = kept
 }
 
 // knownPhotos returns the VK photo ids of the pictures already uploaded to
@@ -110,79 +267,157 @@ func (p *syncPass) knownPhotos(ctx context.Context, keys []string) (map[string]i
 	return ids, nil
 }
 
-// upload is a picture on its way to VK.
+// upload is up to vk.MaxBulkPhotos pictures on their way to VK through
+// one upload URL.
 type upload struct {
-	key    string
+	keys   []string
 	url    string
 	answer json.RawMessage
 }
 
-// uploadPhotos uploads up to one batch of pictures with two execute
-// requests: one gets an upload URL per picture, and one saves them all
-// after the files are posted. It records each photo in SyncPhoto right
-// after VK saves it, adds the ids to ids and the Russian reason of each
-// rejected picture to failures.
-func (p *syncPass) uploadPhotos(ctx context.Context, keys []string, pictures map[string]picture,
-	ids map[string]int64, failures map[string]string) error {
+// chunk splits keys into slices of at most n.
+func chunk(keys []string, n int) [][]string {
+	var chunks [][]string
+	for start := 0; start < len(keys); start += n {
+		chunks = append(chunks, keys[start:min(start+n, len(keys))])
+	}
+	return chunks
+}
+
+// uploadGroups uploads each group of pictures through an upload URL of
+// its own, with two execute requests per batch of groups: one gets the
+// URLs (market.getProductPhotoUploadServer with bulk=1) and one saves the
+// posted files (market.saveProductPhotoBulk). It records each photo in
+// SyncPhoto right after VK saves it, adds its id to ids and the Russian
+// reason of each rejected picture to failures. It returns the pictures of
+// groups of more than one that VK rejected for their content, to be tried
+// alone.
+func (p *syncPass) uploadGroups(ctx context.Context, groups [][]string, pictures map[string]picture,
+	ids map[string]int64, failures map[string]string) (again []string, err error) {
+	for start := 0; start < len(groups); start += p.r.s.batchSize() {
+		batch := groups[start:min(start+p.r.s.batchSize(), len(groups))]
+		uploads, err := p.uploadServers(ctx, batch, failures)
+		if err != nil {
+			return nil, err
+		}
+		errs := make([]error, len(uploads))
+		p.postAll(ctx, uploads, errs, pictures)
+		posted, rejected, err := p.sortPosted(uploads, errs, failures)
+		if err != nil {
+			return nil, err
+		}
+		again = append(again, rejected...)
+		if len(posted) == 0 {
+			continue
+		}
+		rejected, err = p.savePhotos(ctx, posted, ids, failures)
+		if err != nil {
+			return nil, err
+		}
+		again = append(again, rejected...)
+	}
+	return again, nil
+}
+
+// uploadServers gets one bulk upload URL per group in one execute request.
+// A group whose URL VK rejected is recorded in failures.
+func (p *syncPass) uploadServers(ctx context.Context, groups [][]string,
+	failures map[string]string) ([]upload, error) {
 	r := p.r
-	servers := make([]vk.ExecCall, len(keys))
-	for i := range keys {
-		servers[i] = vk.ExecCall{
+	calls := make([]vk.ExecCall, len(groups))
+	for i := range groups {
+		calls[i] = vk.ExecCall{
 			Method: "market.getProductPhotoUploadServer",
-			Params: map[string]any{"group_id": r.groupID()},
+			Params: map[string]any{"group_id": r.groupID(), "bulk": 1},
 		}
 	}
-	results, err := r.execute(ctx, "get photo upload servers", servers, false)
+	results, err := r.execute(ctx, "get photo upload servers", calls, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
-	var uploads []upload
+	uploads := make([]upload, 0, len(groups))
 	for i, res := range results {
 		var server vk.UploadServer
 		switch {
 		case res.Err != nil:
-			failures[keys[i]] = itemMessage(res.Err)
+			failAll(failures, groups[i], itemMessage(res.Err))
 			r.log.Warn("VK rejected a photo upload server request", "error_code", res.Err.Code, "error", res.Err.Message)
 		case json.Unmarshal(res.Response, &server) != nil || server.UploadURL == "":
-			return fromVK(fmt.Errorf("unexpected market.getProductPhotoUploadServer response %.200s", res.Response))
+			err := fmt.Errorf("unexpected market.getProductPhotoUploadServer response %.200s", res.Response)
+			return nil, fromVK(err)
 		default:
-			uploads = append(uploads, upload{key: keys[i], url: server.UploadURL})
+			uploads = append(uploads, upload{keys: groups[i], url: server.UploadURL})
 		}
 	}
-
-	posted := uploads[:0]
-	for _, u := range uploads {
-		answer, err := p.postPhoto(ctx, u.url, pictures[u.key])
-		var uploadErr *vk.UploadError
-		if errors.As(err, &uploadErr) {
-			failures[u.key] = msgPhotoRejected
-			r.log.Warn("VK upload server rejected a photo", "error", err)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		u.answer = answer
-		posted = append(posted, u)
-	}
-	if len(posted) == 0 {
-		return nil
-	}
-	return p.savePhotos(ctx, posted, ids, failures)
+	return uploads, nil
 }
 
-// postPhoto posts one picture to its upload URL, retrying temporary
-// failures.
-func (p *syncPass) postPhoto(ctx context.Context, uploadURL string, pic picture) (json.RawMessage, error) {
-	data, err := pic.bytes()
-	if err != nil {
-		return nil, fmt.Errorf("draw picture %s: %w", pic.key, err)
+// failAll records one reason for every picture of keys.
+func failAll(failures map[string]string, keys []string, message string) {
+	for _, key := range keys {
+		failures[key] = message
+	}
+}
+
+// postAll posts the files of the uploads, uploadsInFlight at a time, and
+// sets the answer or the error of each. It is safe to run while the run
+// goes on, because it touches nothing but the uploads and errs.
+func (p *syncPass) postAll(ctx context.Context, uploads []upload, errs []error,
+	pictures map[string]picture) {
+	var group errgroup.Group
+	group.SetLimit(uploadsInFlight)
+	for i := range uploads {
+		group.Go(func() error {
+			uploads[i].answer, errs[i] = p.postPhoto(ctx, uploads[i], pictures)
+			return nil
+		})
+	}
+	group.Wait()
+}
+
+// sortPosted returns the uploads that the server accepted, and the
+// pictures of uploads of several files that it rejected, to be tried
+// alone. A rejected single picture is recorded in failures. Any other
+// posting error stops the run.
+func (p *syncPass) sortPosted(uploads []upload, errs []error,
+	failures map[string]string) (posted []upload, again []string, err error) {
+	for i, u := range uploads {
+		var uploadErr *vk.UploadError
+		switch {
+		case errors.As(errs[i], &uploadErr) && len(u.keys) > 1:
+			again = append(again, u.keys...)
+			p.r.log.Warn("VK upload server rejected a bulk photo upload",
+				"pictures", len(u.keys), "error", errs[i])
+		case errors.As(errs[i], &uploadErr):
+			failAll(failures, u.keys, msgPhotoRejected)
+			p.r.log.Warn("VK upload server rejected a photo", "error", errs[i])
+		case errs[i] != nil:
+			return nil, nil, errs[i]
+		default:
+			posted = append(posted, u)
+		}
+	}
+	return posted, again, nil
+}
+
+// postPhoto posts the pictures of one upload to its URL, retrying
+// temporary failures.
+func (p *syncPass) postPhoto(ctx context.Context, u upload,
+	pictures map[string]picture) (json.RawMessage, error) {
+	files := make([]vk.UploadFile, len(u.keys))
+	for i, key := range u.keys {
+		pic := pictures[key]
+		data, err := pic.bytes()
+		if err != nil {
+			return nil, fmt.Errorf("draw picture %s: %w", key, err)
+		}
+		files[i] = vk.UploadFile{Name: pic.filename, Data: data}
 	}
 	var answer json.RawMessage
-	err = p.r.retry(ctx, "upload product photo", func() error {
+	err := p.r.retry(ctx, "upload product photos", func() error {
 		var err error
-		answer, err = p.r.s.VK.PostProductPhoto(ctx, uploadURL, data, pic.filename)
+		answer, err = p.r.s.VK.PostProductPhotos(ctx, u.url, files)
 		return err
 	})
 	var uploadErr *vk.UploadError
@@ -192,50 +427,64 @@ func (p *syncPass) postPhoto(ctx context.Context, uploadURL string, pic picture)
 	return answer, err
 }
 
-// savePhotos registers posted pictures with market.saveProductPhoto and
-// records them at once.
+// savePhotos registers posted uploads with market.saveProductPhotoBulk in
+// one execute request and records the photos at once. It returns the
+// pictures of uploads of several files that VK rejected for their
+// content, to be tried alone.
 func (p *syncPass) savePhotos(ctx context.Context, posted []upload, ids map[string]int64,
-	failures map[string]string) error {
+	failures map[string]string) ([]string, error) {
 	r := p.r
 	calls := make([]vk.ExecCall, len(posted))
 	for i, u := range posted {
-		calls[i] = vk.ExecCall{Method: "market.saveProductPhoto", Params: map[string]any{
-			"group_id":        r.groupID(),
+		calls[i] = vk.ExecCall{Method: "market.saveProductPhotoBulk", Params: map[string]any{
 			"upload_response": string(u.answer),
 		}}
 	}
 	results, err := r.execute(ctx, "save product photos", calls, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
-	saveCtx, cancel := detach(ctx)
-	defer cancel()
+	var again []string
 	var rows []*ent.SyncPhotoCreate
 	for i, res := range results {
-		key := posted[i].key
+		keys := posted[i].keys
 		if res.Err != nil {
-			failures[key] = itemMessage(res.Err)
-			r.log.Warn("VK rejected a photo save", "error_code", res.Err.Code, "error", res.Err.Message)
+			if len(keys) > 1 && rejectsContent(res.Err) {
+				again = append(again, keys...)
+			} else {
+				failAll(failures, keys, itemMessage(res.Err))
+			}
+			r.log.Warn("VK rejected a photo save", "pictures", len(keys),
+				"error_code", res.Err.Code, "error", res.Err.Message)
 			continue
 		}
-		id, err := vk.DecodePhotoID(res.Response)
+		photoIDs, err := vk.DecodePhotoIDs(res.Response, len(keys))
 		if err != nil {
-			failures[key] = msgPhotoRejected
-			r.log.Error("market.saveProductPhoto response has no photo id", "error", err)
+			failAll(failures, keys, msgPhotoRejected)
+			r.log.Error("market.saveProductPhotoBulk response cannot be matched to the files", "error", err)
 			continue
 		}
-		ids[key] = id
-		row := r.s.DB.SyncPhoto.Create().
-			SetVkGroupID(r.groupID()).
-			SetContentHash(key).
-			SetVkPhotoID(id)
-		rows = append(rows, row)
+		for j, key := range keys {
+			ids[key] = photoIDs[j]
+			rows = append(rows, r.s.DB.SyncPhoto.Create().
+				SetVkGroupID(r.groupID()).
+				SetContentHash(key).
+				SetVkPhotoID(photoIDs[j]))
+		}
 	}
+	return again, p.recordPhotos(ctx, rows)
+}
+
+// recordPhotos writes saved photos to SyncPhoto, even when ctx ends now:
+// VK has saved them.
+func (p *syncPass) recordPhotos(ctx context.Context, rows []*ent.SyncPhotoCreate) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	err = r.s.DB.SyncPhoto.CreateBulk(rows...).
+	saveCtx, cancel := detach(ctx)
+	defer cancel()
+	err := p.r.s.DB.SyncPhoto.CreateBulk(rows...).
 		OnConflictColumns(syncphoto.FieldVkGroupID, syncphoto.FieldContentHash).
 		DoNothing().
 		Exec(saveCtx)

@@ -14,7 +14,8 @@ import (
 )
 
 // flush sends the first batch of queued operations: it uploads missing
-// photos, creates missing albums, writes the items with one execute
+// photos and creates missing albums, for the batch and the operations
+// queued after it (see attachPhotos and ensureAlbums), writes the items with one execute
 // request and records them at once. Then it queues the items' album
 // changes, which go out once they fill an execute request, and saves the
 // run's progress. Operations VK rejected with a retryable error go back to
@@ -29,17 +30,19 @@ func (p *syncPass) flush(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := p.attachPhotos(ctx); err != nil {
+		return err
+	}
+	if err := p.ensureAlbums(ctx); err != nil {
+		return err
+	}
 	n := min(len(p.pending), p.r.s.batchSize())
+	if n == 0 {
+		return nil
+	}
 	batch := append([]*itemOp(nil), p.pending[:n]...)
 	p.pending = p.pending[n:]
 
-	batch, err := p.attachPhotos(ctx, batch)
-	if err != nil {
-		return err
-	}
-	if err := p.ensureAlbums(ctx, batch); err != nil {
-		return err
-	}
 	if err := p.resolveAdoptions(ctx, batch); err != nil {
 		return err
 	}

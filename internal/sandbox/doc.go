@@ -18,7 +18,8 @@
 //	GET  /evotor/api/stores/{store}/products/{id}/images     a product's image list
 //	GET  /evotor/api/images/{image}.png                      a product image, 300×300 PNG
 //	POST /vk/upload/market/{upload}  Market photo upload, the upload_url of
-//	                                 market.getProductPhotoUploadServer
+//	                                 market.getProductPhotoUploadServer: the
+//	                                 field file, or file1 to file5 with bulk=1
 //	GET  /vk/photos/{photo}.png      thumbnail of a saved Market photo, no token needed
 //	GET  /vk/market/{group}          a community's Market page (Russian)
 //	GET  /                           control page (Russian)
@@ -67,7 +68,8 @@
 // market.edit, market.delete, market.get, market.getAlbums,
 // market.addAlbum, market.editAlbum, market.deleteAlbum,
 // market.addToAlbum, market.removeFromAlbum,
-// market.getProductPhotoUploadServer, market.saveProductPhoto and execute.
+// market.getProductPhotoUploadServer, market.saveProductPhoto,
+// market.saveProductPhotoBulk and execute.
 // The method comments state the choices the sandbox makes where VK's
 // documentation is silent, such as the required price and main_photo_id
 // of market.add, market.get listing items hidden with deleted=1 only with
@@ -109,5 +111,7 @@
 //
 // Tests and benchmarks use the equivalent Go methods, such as MintVKToken,
 // SetOutage, CallCount, SetProductPrice, VKGroups and MarketItems, which
-// are safe for concurrent use.
+// are safe for concurrent use. Two have no endpoint: RejectPhoto makes the
+// upload servers reject a picture, and FailProductImage makes one
+// product's Evotor image file answer 503.
 package sandbox

@@ -35,6 +35,9 @@ type evotorCatalogs struct {
 // imageRef identifies the product that an image belongs to.
 type imageRef struct {
 	storeID, productID string
+	// unavailable makes the image file answer 503, as if Evotor's image
+	// storage failed for this image alone.
+	unavailable bool
 }
 
 func newEvotorCatalogs() evotorCatalogs {

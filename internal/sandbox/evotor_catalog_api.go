@@ -314,6 +314,11 @@ func (s *Sandbox) serveEvotorImage(w http.ResponseWriter, r *http.Request) {
 		writeEvotorError(w, http.StatusNotFound, evotorErrorCodes[http.StatusNotFound], "Image "+imageID+" not found")
 		return
 	}
+	if ref.unavailable {
+		writeEvotorError(w, http.StatusServiceUnavailable, evotorErrorCodes[http.StatusServiceUnavailable],
+			"Image storage is unavailable")
+		return
+	}
 	writeProductImage(w, imageID)
 }
 

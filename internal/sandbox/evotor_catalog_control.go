@@ -68,6 +68,28 @@ func (s *Sandbox) SetProductQuantity(storeID, productID, qty string) error {
 	return s.updateProduct(storeID, productID, func(p *evotorProduct) { p.quantity = quantity })
 }
 
+// FailProductImage makes the image file of a product answer 503 from now
+// on, while the product and its image list stay readable. It returns an
+// error for a product without an image.
+func (s *Sandbox) FailProductImage(storeID, productID string) error {
+	if _, ok := s.evotorStoreOwner(storeID); !ok {
+		return storeNotFound(storeID)
+	}
+	s.catalogMu.Lock()
+	defer s.catalogMu.Unlock()
+	p, ok := s.catalogLocked(storeID).byID[productID]
+	if !ok {
+		return productNotFound(storeID, productID)
+	}
+	ref, ok := s.catalogs.images[p.imageID]
+	if p.imageID == "" || !ok {
+		return fmt.Errorf("product %q of store %s has no image", productID, storeID)
+	}
+	ref.unavailable = true
+	s.catalogs.images[p.imageID] = ref
+	return nil
+}
+
 // RenameProduct sets a product's name and updates its updated_at. The name
 // must have 1 to 128 runes, as in Evotor.
 func (s *Sandbox) RenameProduct(storeID, productID, name string) error {

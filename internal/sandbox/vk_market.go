@@ -73,11 +73,12 @@ func accessDenied(format string, args ...any) *vkError {
 // vkMarket contains the Market data of every community. Sandbox.marketMu
 // guards it.
 type vkMarket struct {
-	groups        map[int64]*marketGroup
-	photos        map[int64]*marketPhoto
-	uploadServers map[string]uploadServer   // by the id in the upload URL
-	uploads       map[string]*uploadedPhoto // by upload_result
-	uploadSecret  string                    // key of the upload responses' hash
+	groups         map[int64]*marketGroup
+	photos         map[int64]*marketPhoto
+	uploadServers  map[string]uploadServer   // by the id in the upload URL
+	uploads        map[string]*uploadedPhoto // by upload_result
+	uploadSecret   string                    // key of the upload responses' hash
+	rejectedPhotos map[string]bool           // SHA-256 of the files RejectPhoto names
 	// uploadServersIssued counts upload URLs, to sweep expired uploads
 	// every uploadPruneEvery URLs.
 	uploadServersIssued int
@@ -87,13 +88,14 @@ type vkMarket struct {
 
 func newVKMarket() vkMarket {
 	return vkMarket{
-		groups:        make(map[int64]*marketGroup),
-		photos:        make(map[int64]*marketPhoto),
-		uploadServers: make(map[string]uploadServer),
-		uploads:       make(map[string]*uploadedPhoto),
-		uploadSecret:  randomHex(16),
-		nextItemID:    firstItemID,
-		nextPhotoID:   firstPhotoID,
+		groups:         make(map[int64]*marketGroup),
+		photos:         make(map[int64]*marketPhoto),
+		uploadServers:  make(map[string]uploadServer),
+		uploads:        make(map[string]*uploadedPhoto),
+		uploadSecret:   randomHex(16),
+		rejectedPhotos: make(map[string]bool),
+		nextItemID:     firstItemID,
+		nextPhotoID:    firstPhotoID,
 	}
 }
 

@@ -215,17 +215,26 @@ func parseItemExtras(params url.Values, f *itemFields) *vkError {
 		f.url = &link
 	}
 	if params.Has("deleted") {
-		var hidden bool
-		switch raw := params.Get("deleted"); raw {
-		case "1", "true":
-			hidden = true
-		case "0", "false", "":
-		default:
-			return invalidParam("deleted must be 1 or 0, got %q", raw)
+		hidden, vkErr := flagParam(params, "deleted")
+		if vkErr != nil {
+			return vkErr
 		}
 		f.hidden = &hidden
 	}
 	return nil
+}
+
+// flagParam reads a boolean parameter: 1 or true, 0, false, empty or
+// absent.
+func flagParam(params url.Values, name string) (bool, *vkError) {
+	switch raw := params.Get(name); raw {
+	case "1", "true":
+		return true, nil
+	case "0", "false", "":
+		return false, nil
+	default:
+		return false, invalidParam("%s must be 1 or 0, got %q", name, raw)
+	}
 }
 
 // hasLink reports whether a description contains a link.

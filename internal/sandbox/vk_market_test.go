@@ -89,6 +89,38 @@ func (h *harness) uploadFile(uploadURL string, data []byte) []byte {
 	return r.body
 }
 
+// uploadFiles posts each file under its multipart field to an upload URL
+// and returns the response body.
+func (h *harness) uploadFiles(uploadURL string, fields []string, files [][]byte) []byte {
+	h.t.Helper()
+	var body bytes.Buffer
+	form := multipart.NewWriter(&body)
+	for i, field := range fields {
+		part, err := form.CreateFormFile(field, "photo.png")
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		_, _ = part.Write(files[i])
+	}
+	_ = form.Close()
+	req := h.newRequest(http.MethodPost, strings.TrimPrefix(uploadURL, h.srv.URL), &body)
+	req.Header.Set("Content-Type", form.FormDataContentType())
+	r := h.do(req)
+	if r.status != http.StatusOK {
+		h.t.Fatalf("upload: status %d, body %s", r.status, r.body)
+	}
+	return r.body
+}
+
+// bulkUploadURL returns a new upload URL of the community for several
+// files.
+func (h *harness) bulkUploadURL(token string, groupID int64) string {
+	h.t.Helper()
+	params := url.Values{"group_id": {strconv.FormatInt(groupID, 10)}, "bulk": {"1"}}
+	raw := h.mustMarket("market.getProductPhotoUploadServer", token, params)
+	return decodeJSON[map[string]string](h.t, raw)["upload_url"]
+}
+
 // uploadURL returns a new upload URL of the community.
 func (h *harness) uploadURL(token string, groupID int64) string {
 	h.t.Helper()
@@ -326,6 +358,93 @@ func TestMarketPhotoRejected(t *testing.T) {
 	}
 	if code := h.marketCall("market.getProductPhotoUploadServer", token, url.Values{"group_id": {strconv.FormatInt(shop+1, 10)}}).vkErrorCode(); code != vkErrMarketNotEnabled {
 		t.Errorf("community without Market: error %d, want 1438", code)
+	}
+}
+
+func TestMarketBulkPhotoUploadRoundTrip(t *testing.T) {
+	h := newHarness(t, Config{})
+	token := h.sb.MintVKToken(testVKUser)
+	shop := shopOf(testVKUser)
+	files := [][]byte{solidPNG(t, 400, 400), solidPNG(t, 800, 600), solidPNG(t, 600, 800)}
+
+	uploaded := h.uploadFiles(h.bulkUploadURL(token, shop), []string{"file1", "file2", "file3"}, files)
+	if code := h.marketCall("market.saveProductPhoto", token, url.Values{"upload_response": {string(uploaded)}}).vkErrorCode(); code != vkErrInvalidParam {
+		t.Errorf("saveProductPhoto of a bulk upload: error %d, want 100", code)
+	}
+	raw := h.mustMarket("market.saveProductPhotoBulk", token, url.Values{"upload_response": {string(uploaded)}})
+
+	saved := decodeJSON[[]savedPhoto](t, raw)
+	if len(saved) != len(files) {
+		t.Fatalf("saved %d photos, want %d: %s", len(saved), len(files), raw)
+	}
+	for i, photo := range saved {
+		if photo.PhotoID <= 0 || photo.Photo.ID != photo.PhotoID || photo.Photo.OwnerID != -shop {
+			t.Errorf("photo %d = %+v", i, photo)
+		}
+		if i > 0 && photo.PhotoID <= saved[i-1].PhotoID {
+			t.Errorf("photo ids %d, %d are not in the order of the files", saved[i-1].PhotoID, photo.PhotoID)
+		}
+	}
+	// The thumbnail of the second file keeps its 4:3 shape.
+	thumb := h.get("/vk/photos/" + strconv.FormatInt(saved[1].PhotoID, 10) + ".png")
+	img, err := png.Decode(bytes.NewReader(thumb.body))
+	if err != nil || img.Bounds().Dx() != photoThumbSide || img.Bounds().Dy() != photoThumbSide*3/4 {
+		t.Errorf("thumbnail of the second file: error %v, bounds %v", err, img.Bounds())
+	}
+	if n := h.sb.PhotoCount(shop); n != len(files) {
+		t.Errorf("PhotoCount = %d, want %d", n, len(files))
+	}
+	if code := h.marketCall("market.saveProductPhotoBulk", token, url.Values{"upload_response": {string(uploaded)}}).vkErrorCode(); code != vkErrInvalidParam {
+		t.Errorf("saving one bulk upload twice: error %d, want 100", code)
+	}
+}
+
+func TestMarketBulkPhotoUploadRejected(t *testing.T) {
+	h := newHarness(t, Config{})
+	token := h.sb.MintVKToken(testVKUser)
+	shop := shopOf(testVKUser)
+	good := solidPNG(t, 400, 400)
+	rejected := solidPNG(t, 500, 500)
+	h.sb.RejectPhoto(rejected)
+	six := [][]byte{good, good, good, good, good, good}
+	cases := []struct {
+		name   string
+		fields []string
+		files  [][]byte
+		prefix string
+		code   int
+	}{
+		{"one file too small", []string{"file1", "file2"}, [][]byte{good, solidPNG(t, 300, 300)},
+			uploadErrBadSize + ": file2:", vkErrCropSizeTooLow},
+		{"one file rejected", []string{"file1", "file2", "file3"}, [][]byte{good, rejected, good},
+			uploadErrBadImage + ": file2:", vkErrInvalidPhoto},
+		{"six files", []string{"file1", "file2", "file3", "file4", "file5", "file6"}, six,
+			uploadErrNoFile, vkErrInvalidPhoto},
+		{"field file instead of file1", []string{"file"}, [][]byte{good},
+			uploadErrNoFile, vkErrInvalidPhoto},
+	}
+	for _, c := range cases {
+		uploaded := h.uploadFiles(h.bulkUploadURL(token, shop), c.fields, c.files)
+		body := decodeJSON[uploadResponse](t, uploaded)
+		if !strings.HasPrefix(body.Error, c.prefix) || body.UploadResult != "" {
+			t.Errorf("%s: upload response = %s, want error %s", c.name, uploaded, c.prefix)
+		}
+		result := h.marketCall("market.saveProductPhotoBulk", token, url.Values{"upload_response": {string(uploaded)}})
+		if result.vkErrorCode() != c.code {
+			t.Errorf("%s: saveProductPhotoBulk error = %d, want %d", c.name, result.vkErrorCode(), c.code)
+		}
+	}
+	if n := h.sb.PhotoCount(shop); n != 0 {
+		t.Errorf("PhotoCount = %d, want 0", n)
+	}
+
+	single := h.uploadFile(h.uploadURL(token, shop), good)
+	if code := h.marketCall("market.saveProductPhotoBulk", token, url.Values{"upload_response": {string(single)}}).vkErrorCode(); code != vkErrInvalidParam {
+		t.Errorf("saveProductPhotoBulk of a single upload: error %d, want 100", code)
+	}
+	if code := h.marketCall("market.getProductPhotoUploadServer", token,
+		url.Values{"group_id": {strconv.FormatInt(shop, 10)}, "bulk": {"yes"}}).vkErrorCode(); code != vkErrInvalidParam {
+		t.Errorf("bulk=yes: error %d, want 100", code)
 	}
 }
 

@@ -32,7 +32,7 @@ type Client struct {
 
 // New returns a client; httpClient carries the request timeout.
 func New(cfg Config, httpClient *http.Client) *Client {
-	return &Client{cfg: cfg, http: httpClient, limiter: NewTokenLimiter(RequestsPerSecond)}
+	return &Client{cfg: cfg, http: httpClient, limiter: NewTokenLimiter()}
 }
 
 // AuthorizeURL is where the browser goes to grant access.

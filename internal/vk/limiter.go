@@ -4,61 +4,92 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
-// RequestsPerSecond is VK's limit per user token, minus a margin so clock
-// skew between EvoSync and VK does not trip error 6.
-const RequestsPerSecond = 2.5
+const (
+	// RequestsPerSecond is VK's limit of API requests per second per user
+	// token.
+	RequestsPerSecond = 3
+	// limiterWindow is the span in which a token sends at most
+	// RequestsPerSecond requests. It is wider than VK's second, so that
+	// requests whose travel time to VK differs by up to the margin still
+	// arrive within the limit.
+	limiterWindow = time.Second + 100*time.Millisecond
+	// limiterIdle is how long a token's send times are kept after its last
+	// call. Times older than limiterWindow hold back no call, so dropping
+	// them changes no decision.
+	limiterIdle = 2 * time.Second
+)
 
-// limiterIdle is how long a token's limiter is kept after its last call.
-// A limiter idle this long has a full bucket, the same as a new one, so
-// dropping it changes no decision.
-const limiterIdle = 2 * time.Second
-
-// TokenLimiter spaces calls per token. Idle limiters are dropped, so memory
-// follows the tokens called in the last seconds, not all tokens ever seen.
+// TokenLimiter lets each token send at most RequestsPerSecond requests in
+// any limiterWindow. Unlike a steady pace, this lets a caller that paused,
+// for example to prepare the next request, send the requests it saved up.
+// Idle tokens are dropped, so memory follows the tokens called in the last
+// seconds, not all tokens ever seen.
 type TokenLimiter struct {
-	perSecond float64
+	window time.Duration
+	now    func() time.Time
 
-	mu       sync.Mutex
-	limiters map[string]*tokenRate
-	lastGC   time.Time
+	mu     sync.Mutex
+	tokens map[string]*tokenSends
+	lastGC time.Time
 }
 
-type tokenRate struct {
-	limiter  *rate.Limiter
+// tokenSends is a ring of the times of a token's last requests.
+type tokenSends struct {
+	at       [RequestsPerSecond]time.Time
+	next     int
 	lastUsed time.Time
 }
 
-// NewTokenLimiter allows perSecond calls per token, in bursts of one.
-func NewTokenLimiter(perSecond float64) *TokenLimiter {
-	return &TokenLimiter{perSecond: perSecond, limiters: map[string]*tokenRate{}}
+// NewTokenLimiter returns a limiter with VK's limit.
+func NewTokenLimiter() *TokenLimiter {
+	return &TokenLimiter{window: limiterWindow, now: time.Now, tokens: map[string]*tokenSends{}}
 }
 
-// Wait blocks until the token may make another call.
+// Wait blocks until the token may send another request, and counts the
+// request as sent.
 func (l *TokenLimiter) Wait(ctx context.Context, token string) error {
-	return l.get(token).Wait(ctx)
+	for {
+		delay := l.reserve(token)
+		if delay <= 0 {
+			return nil
+		}
+		timer := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-timer.C:
+		}
+	}
 }
 
-func (l *TokenLimiter) get(token string) *rate.Limiter {
-	now := time.Now()
+// reserve counts a request of the token as sent now and returns 0 when the
+// limit allows it, or returns how long to wait before asking again.
+func (l *TokenLimiter) reserve(token string) time.Duration {
+	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.lastGC) > limiterIdle {
-		for k, v := range l.limiters {
+		for k, v := range l.tokens {
 			if now.Sub(v.lastUsed) > limiterIdle {
-				delete(l.limiters, k)
+				delete(l.tokens, k)
 			}
 		}
 		l.lastGC = now
 	}
-	tr, ok := l.limiters[token]
+	sends, ok := l.tokens[token]
 	if !ok {
-		tr = &tokenRate{limiter: rate.NewLimiter(rate.Limit(l.perSecond), 1)}
-		l.limiters[token] = tr
+		sends = &tokenSends{}
+		l.tokens[token] = sends
 	}
-	tr.lastUsed = now
-	return tr.limiter
+	sends.lastUsed = now
+	oldest := sends.at[sends.next]
+	if delay := oldest.Add(l.window).Sub(now); !oldest.IsZero() && delay > 0 {
+		return delay
+	}
+	sends.at[sends.next] = now
+	sends.next = (sends.next + 1) % len(sends.at)
+	return 0
 }

@@ -40,6 +40,12 @@ const (
 const (
 	// MaxExecuteCalls is how many API calls one execute request may make.
 	MaxExecuteCalls = 25
+	// MaxBulkPhotos is how many images one upload URL takes when
+	// market.getProductPhotoUploadServer is called with bulk=1.
+	// NOTE: VK's reference does not state the number. Public clients of the
+	// bulk upload send at most five, the main photo and the four extra
+	// photos of one item.
+	MaxBulkPhotos = 5
 	// MarketPageSize is the maximum count of market.get.
 	MarketPageSize = 200
 	// maxUploadResponse caps the upload server's response, which is a small
@@ -221,16 +227,26 @@ func (c *Client) AddAlbum(ctx context.Context, token string, ownerID int64, titl
 	params := url.Values{}
 	params.Set("owner_id", strconv.FormatInt(ownerID, 10))
 	params.Set("title", title)
+	var raw json.RawMessage
+	if err := c.Call(ctx, token, "market.addAlbum", params, &raw); err != nil {
+		return 0, err
+	}
+	return DecodeAlbumID(raw)
+}
+
+// DecodeAlbumID reads the album id from a response of market.addAlbum:
+// {"market_album_id": N, "albums_count": M}, or {"album_id": N}.
+func DecodeAlbumID(raw json.RawMessage) (int64, error) {
 	var answer struct {
 		MarketAlbumID Int `json:"market_album_id"`
 		AlbumID       Int `json:"album_id"`
 	}
-	if err := c.Call(ctx, token, "market.addAlbum", params, &answer); err != nil {
-		return 0, err
+	if err := json.Unmarshal(raw, &answer); err != nil {
+		return 0, badResponse(fmt.Errorf("market.addAlbum response: %w", err))
 	}
 	id := max(answer.MarketAlbumID, answer.AlbumID)
 	if id <= 0 {
-		return 0, badResponse(fmt.Errorf("market.addAlbum returned no album id"))
+		return 0, badResponse(fmt.Errorf("market.addAlbum returned no album id: %s", httpx.Snippet(raw)))
 	}
 	return int64(id), nil
 }
@@ -379,6 +395,31 @@ type UploadServer struct {
 // *UploadError.
 func (c *Client) PostProductPhoto(ctx context.Context, uploadURL string,
 	image []byte, filename string) (json.RawMessage, error) {
+	return c.postUpload(ctx, uploadURL, []UploadFile{{Name: filename, Data: image}}, false)
+}
+
+// UploadFile is one image of an upload.
+type UploadFile struct {
+	Name string // file name with the extension of the format, e.g. "product.jpg"
+	Data []byte
+}
+
+// PostProductPhotos posts up to MaxBulkPhotos images to an upload URL that
+// market.getProductPhotoUploadServer returned for bulk=1, as the multipart
+// fields file1, file2, …, and returns the server's JSON response verbatim
+// for market.saveProductPhotoBulk. Errors are those of PostProductPhoto.
+func (c *Client) PostProductPhotos(ctx context.Context, uploadURL string,
+	files []UploadFile) (json.RawMessage, error) {
+	if len(files) == 0 || len(files) > MaxBulkPhotos {
+		return nil, fmt.Errorf("a bulk upload takes 1 to %d files, got %d", MaxBulkPhotos, len(files))
+	}
+	return c.postUpload(ctx, uploadURL, files, true)
+}
+
+// postUpload posts files to an upload URL: one as the field "file", or
+// numbered as the fields file1, file2, ….
+func (c *Client) postUpload(ctx context.Context, uploadURL string, files []UploadFile,
+	numbered bool) (json.RawMessage, error) {
 	target, err := url.Parse(uploadURL)
 	if err != nil || (target.Scheme != "https" && target.Scheme != "http") || target.Host == "" {
 		message := fmt.Sprintf("upload URL is not an absolute http(s) URL: %.100q", uploadURL)
@@ -386,11 +427,17 @@ func (c *Client) PostProductPhoto(ctx context.Context, uploadURL string,
 	}
 	var body bytes.Buffer
 	form := multipart.NewWriter(&body)
-	part, err := form.CreateFormFile("file", filename)
-	if err != nil {
-		return nil, fmt.Errorf("build photo upload form: %w", err)
+	for i, file := range files {
+		field := "file"
+		if numbered {
+			field += strconv.Itoa(i + 1)
+		}
+		part, err := form.CreateFormFile(field, file.Name)
+		if err != nil {
+			return nil, fmt.Errorf("build photo upload form: %w", err)
+		}
+		part.Write(file.Data)
 	}
-	part.Write(image)
 	if err := form.Close(); err != nil {
 		return nil, fmt.Errorf("build photo upload form: %w", err)
 	}
@@ -470,6 +517,30 @@ func DecodePhotoID(raw json.RawMessage) (int64, error) {
 		return 0, badResponse(fmt.Errorf("market.saveProductPhoto response has no photo id: %s", httpx.Snippet(raw)))
 	}
 	return int64(id), nil
+}
+
+// DecodePhotoIDs reads the photo ids from a response of
+// market.saveProductPhotoBulk, an array of {"photo_id": N, "photo": {…}}
+// in the order of the uploaded files. want is the number of files; an
+// answer with another count is an error, because its ids cannot be matched
+// to the files.
+func DecodePhotoIDs(raw json.RawMessage, want int) ([]int64, error) {
+	var entries []json.RawMessage
+	if err := json.Unmarshal(raw, &entries); err != nil {
+		return nil, badResponse(fmt.Errorf("market.saveProductPhotoBulk response is not an array: %s", httpx.Snippet(raw)))
+	}
+	if len(entries) != want {
+		return nil, badResponse(fmt.Errorf("market.saveProductPhotoBulk returned %d photos for %d files", len(entries), want))
+	}
+	ids := make([]int64, len(entries))
+	for i, entry := range entries {
+		id, err := DecodePhotoID(entry)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = id
+	}
+	return ids, nil
 }
 
 // ExecCall is one API call inside an execute request.

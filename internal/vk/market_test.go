@@ -226,15 +226,15 @@ func TestCallsShareTokenRateLimit(t *testing.T) {
 	f.handle("execute", func(map[string]string) string { return `{"response":[1]}` })
 	ctx := context.Background()
 
-	for range 3 {
+	for range 4 {
 		if _, err := f.client.Execute(ctx, "t", []vk.ExecCall{{Method: "market.delete"}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 
 	calls := f.callsOf("execute")
-	if gap := calls[2].at.Sub(calls[0].at); gap < 700*time.Millisecond {
-		t.Errorf("3 calls of one token took %v, want at least 0.8 s at 2.5 calls per second", gap)
+	if gap := calls[3].at.Sub(calls[0].at); gap < time.Second {
+		t.Errorf("4 calls of one token took %v, want more than 1 s at 3 calls per second", gap)
 	}
 }
 
@@ -474,5 +474,93 @@ func TestDecodePhotoIDShapes(t *testing.T) {
 	}
 	if _, err := vk.DecodePhotoID(json.RawMessage(`{"photo_id":0}`)); err == nil {
 		t.Error("an answer without a photo id gave no error")
+	}
+}
+
+func TestPostProductPhotosNumbersTheFields(t *testing.T) {
+	var got []string
+	upload := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		for i := 1; i <= 6; i++ {
+			field := "file" + strconv.Itoa(i)
+			file, header, err := r.FormFile(field)
+			if err != nil {
+				continue
+			}
+			data, _ := io.ReadAll(file)
+			got = append(got, field+"="+header.Filename+":"+string(data))
+		}
+		io.WriteString(w, `{"upload_result":"r1","hash":"h1"}`)
+	}))
+	t.Cleanup(upload.Close)
+	client := vk.New(vk.Config{}, http.DefaultClient)
+	files := []vk.UploadFile{{Name: "a.jpg", Data: []byte("A")}, {Name: "b.png", Data: []byte("B")}, {Name: "c.jpg", Data: []byte("C")}}
+
+	answer, err := client.PostProductPhotos(context.Background(), upload.URL, files)
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(answer) != `{"upload_result":"r1","hash":"h1"}` {
+		t.Errorf("answer = %s, want the server's body", answer)
+	}
+	want := []string{"file1=a.jpg:A", "file2=b.png:B", "file3=c.jpg:C"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("posted fields (-want +got):\n%s", diff)
+	}
+	six := make([]vk.UploadFile, vk.MaxBulkPhotos+1)
+	for _, files := range [][]vk.UploadFile{nil, six} {
+		if _, err := client.PostProductPhotos(context.Background(), upload.URL, files); err == nil {
+			t.Errorf("%d files: no error", len(files))
+		}
+	}
+}
+
+func TestDecodePhotoIDsKeepsFileOrder(t *testing.T) {
+	raw := json.RawMessage(`[{"photo_id":11,"photo":{"id":11,"owner_id":-5}},{"photo_id":"12"},{"photo_id":10}]`)
+
+	got, err := vk.DecodePhotoIDs(raw, 3)
+
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int64{11, 12, 10}, got); diff != "" {
+		t.Errorf("photo ids (-want +got):\n%s", diff)
+	}
+	for _, bad := range []struct {
+		raw  string
+		want int
+	}{
+		{`[{"photo_id":11}]`, 2},
+		{`{"photo_id":11}`, 1},
+		{`[{"photo_id":0}]`, 1},
+	} {
+		if _, err := vk.DecodePhotoIDs(json.RawMessage(bad.raw), bad.want); err == nil {
+			t.Errorf("%s for %d files: no error", bad.raw, bad.want)
+		}
+	}
+}
+
+func TestDecodeAlbumIDShapes(t *testing.T) {
+	tests := []struct {
+		answer string
+		want   int64
+	}{
+		{`{"market_album_id":7,"albums_count":3}`, 7},
+		{`{"album_id":"8"}`, 8},
+	}
+	for _, tt := range tests {
+		got, err := vk.DecodeAlbumID(json.RawMessage(tt.answer))
+		if err != nil || got != tt.want {
+			t.Errorf("%s: album id %d, error %v; want %d", tt.answer, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{`{"albums_count":3}`, `[7]`} {
+		if _, err := vk.DecodeAlbumID(json.RawMessage(bad)); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
 	}
 }
