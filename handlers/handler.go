@@ -190,12 +190,17 @@ func (h *Handler) renderStatus(c *gin.Context, status int, page string, data any
 
 // renderPartial writes a fragment.
 func (h *Handler) renderPartial(c *gin.Context, name string, data any) error {
+	return h.renderPartialStatus(c, http.StatusOK, name, data)
+}
+
+// renderPartialStatus is renderPartial with another status than 200.
+func (h *Handler) renderPartialStatus(c *gin.Context, status int, name string, data any) error {
 	var buf bytes.Buffer
 	if err := h.pages.Partial(&buf, name, data); err != nil {
 		return err
 	}
 	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 	return nil
 }
 

@@ -60,5 +60,20 @@ func (h *Handler) funcs() template.FuncMap {
 		"errorText":      connstatus.ErrorText,
 		"needsAttention": connstatus.NeedsAttention,
 		"actionText":     actionText,
+		"productsWord":   productsWord,
 	}
+}
+
+// productsWord is the form of "товар" that follows the number n in
+// Russian: 1 товар, 2 товара, 5 товаров, 11 товаров, 21 товар.
+func productsWord(n int) string {
+	switch tens, ones := n%100, n%10; {
+	case tens >= 11 && tens <= 14:
+		return "товаров"
+	case ones == 1:
+		return "товар"
+	case ones >= 2 && ones <= 4:
+		return "товара"
+	}
+	return "товаров"
 }

@@ -59,7 +59,16 @@ func (h *Handler) loadSettings(c *gin.Context) (*ent.SyncSettings, error) {
 }
 
 func (h *Handler) showSync(c *gin.Context) error {
-	page := syncPage{Layout: h.layout(c, "Синхронизация")}
+	if c.Query("saved") == "1" {
+		return h.renderSync(c, http.StatusOK, "Настройки сохранены.", true)
+	}
+	return h.renderSync(c, http.StatusOK, "", false)
+}
+
+// renderSync renders the sync page with a Russian message above it, a
+// success or a warning.
+func (h *Handler) renderSync(c *gin.Context, status int, message string, success bool) error {
+	page := syncPage{Layout: h.layout(c, "Синхронизация"), Message: message, Success: success}
 	page.Nav = "sync"
 	settings, err := h.loadSettings(c)
 	if err != nil {
@@ -71,14 +80,10 @@ func (h *Handler) showSync(c *gin.Context) error {
 		h.Log.Warn("list sync options", "error", err, "user_id", userID(c), "request_id", requestID(c))
 		page.OptionsError = catalogsync.UserMessage(err)
 	}
-	switch c.Query("saved") {
-	case "1":
-		page.Message, page.Success = "Настройки сохранены.", true
-	}
 	if page.History, page.Active, err = h.runHistory(c); err != nil {
 		return err
 	}
-	return h.render(c, "sync", page)
+	return h.renderStatus(c, status, "sync", page)
 }
 
 // loadSyncOptions requests stores, communities, categories and the chosen
@@ -147,6 +152,14 @@ type syncChoice struct {
 // point a sync at someone else's store or community.
 func (h *Handler) saveSyncSettings(c *gin.Context) error {
 	choice, err := h.validateSyncForm(c)
+	var rejected *appError
+	if errors.As(err, &rejected) && rejected.Message != "" {
+		// The owner stays on the sync page and reads why, instead of an
+		// error page without the form.
+		h.Log.Warn("sync settings rejected", "status", rejected.Status, "reason", rejected.Message,
+			"error", rejected.Err, "user_id", userID(c), "request_id", requestID(c))
+		return h.renderSync(c, rejected.Status, rejected.Message, false)
+	}
 	if err != nil {
 		return err
 	}
@@ -320,7 +333,7 @@ func (h *Handler) preview(c *gin.Context) error {
 func (h *Handler) startRun(c *gin.Context, kind syncrun.Kind) error {
 	run, err := h.Sync.CreateRun(c.Request.Context(), userID(c), kind, syncrun.TriggerManual)
 	if errors.Is(err, catalogsync.ErrRunInProgress) {
-		return userError(http.StatusConflict, "Синхронизация уже идёт. Дождитесь её окончания.")
+		return h.showActiveRun(c)
 	}
 	if err != nil {
 		return err
@@ -342,6 +355,26 @@ func (h *Handler) startRun(c *gin.Context, kind syncrun.Kind) error {
 		return nil
 	}
 	return h.renderPartial(c, "run_progress", newRunView(run, h.Now()))
+}
+
+// msgRunInProgress answers a request to start a run while one is queued
+// or running.
+const msgRunInProgress = "Синхронизация уже идёт. Дождитесь её окончания."
+
+// showActiveRun answers a second start while a run is in progress with
+// 409. An htmx request gets that run's progress bar with a notice, which
+// the page shows in place of the action's output and goes on polling.
+func (h *Handler) showActiveRun(c *gin.Context) error {
+	_, active, err := h.runHistory(c)
+	if err != nil {
+		return err
+	}
+	if !isHTMX(c) || active == nil {
+		return userError(http.StatusConflict, msgRunInProgress)
+	}
+	h.Log.Warn("sync run already in progress", "run_id", active.ID, "user_id", userID(c), "request_id", requestID(c))
+	active.Notice = msgRunInProgress
+	return h.renderPartialStatus(c, http.StatusConflict, "run_progress", *active)
 }
 
 func (h *Handler) runSync(c *gin.Context) error    { return h.startRun(c, syncrun.KindSync) }
@@ -416,6 +449,8 @@ type runView struct {
 	Message                                              string
 	Created, Updated, Hidden, Removed, Unchanged, Failed int
 	Failures                                             []failureView
+	// Notice is a Russian line shown above the progress bar once.
+	Notice string
 }
 
 type failureView struct{ Name, Message string }
@@ -452,7 +487,7 @@ func newRunView(r *ent.SyncRun, now time.Time) runView {
 	if r.Total > 0 {
 		v.Percent = min(100, r.Processed*100/r.Total)
 	}
-	if v.Finished {
+	if r.Status == syncrun.StatusSucceeded {
 		v.Percent = 100
 	}
 	if r.StartedAt != nil {

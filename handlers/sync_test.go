@@ -130,6 +130,15 @@ func TestSyncRunEndToEnd(t *testing.T) {
 		t.Errorf("second run while one is queued: %d, want 409", again.Status)
 	}
 	id, _ := start.Doc(t).Find("[data-run-status]").Attr("id")
+	// The second request shows the run in progress, so the page goes on
+	// following it.
+	againDoc := again.Doc(t)
+	if againID, _ := againDoc.Find("[data-run-status]").Attr("id"); againID != id {
+		t.Errorf("second run shows progress of %q, want %q", againID, id)
+	}
+	if notice := againDoc.Find("[data-run-notice]").Text(); !strings.Contains(notice, "уже идёт") {
+		t.Errorf("second run notice = %q", notice)
+	}
 	progressURL := "/sync/runs/" + strings.TrimPrefix(id, "run-") + "/progress"
 	deadline := time.Now().Add(60 * time.Second)
 	var status string
@@ -191,6 +200,14 @@ func TestSyncSettingsRejectForgedValues(t *testing.T) {
 			}
 			if n := e.App.Ent.SyncSettings.Query().CountX(context.Background()); n != 0 {
 				t.Errorf("settings rows = %d, want none", n)
+			}
+			// The owner stays on the sync page, with the reason above the form.
+			doc := p.Doc(t)
+			if doc.Find("form#sync-settings").Length() != 1 {
+				t.Error("the answer has no settings form")
+			}
+			if doc.Find("[data-message]").Text() == "" {
+				t.Error("the answer shows no reason")
 			}
 		})
 	}

@@ -138,7 +138,8 @@ func (h *CatalogHandlers) HandleSync(ctx context.Context, task *asynq.Task) erro
 			h.Log.Error("mark catalog sync run failed", "run_id", p.RunID, "error", abandonErr)
 		}
 	}
-	return fmt.Errorf("catalog sync run %d: %w", p.RunID, err)
+	// Execute's error names the run already.
+	return err
 }
 
 // HandleSchedule creates and enqueues a scheduled run for every user who

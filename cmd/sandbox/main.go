@@ -1,15 +1,25 @@
 // Command sandbox serves the VK and Evotor stand-in of package sandbox on
-// its own, for local runs of the product.
+// its own, for local runs of the product. It takes no arguments; -h prints
+// the text below.
 //
 // Environment:
 //
 //	SANDBOX_ADDR          listen address, default 127.0.0.1:8090
+//	SANDBOX_CATALOG_SIZE  products in each Evotor store, default 40
 //	VK_CLIENT_ID          VK app id, default sandbox-vk-app
 //	VK_CLIENT_SECRET      VK app secret, default sandbox-vk-secret
 //	EVOTOR_CLIENT_ID      Evotor client id, default sandbox-evotor-app
 //	EVOTOR_CLIENT_SECRET  Evotor client secret, default sandbox-evotor-secret
 //
-// The process stops with exit code 0 on SIGINT or SIGTERM.
+// Point the product at it with, for the default address:
+//
+//	VK_OAUTH_BASE_URL=http://127.0.0.1:8090/vk/oauth
+//	VK_API_BASE_URL=http://127.0.0.1:8090/vk/method
+//	EVOTOR_OAUTH_BASE_URL=http://127.0.0.1:8090/evotor
+//	EVOTOR_API_BASE_URL=http://127.0.0.1:8090/evotor/api
+//
+// and the same client ids and secrets. The process stops with exit code 0
+// on SIGINT or SIGTERM.
 package main
 
 import (
@@ -32,7 +42,27 @@ import (
 // are cut off.
 const shutdownTimeout = 5 * time.Second
 
+// usage is the help text that -h prints.
+const usage = `Usage: sandbox
+
+Serves the sandbox VK and Evotor on SANDBOX_ADDR (default 127.0.0.1:8090).
+Environment: SANDBOX_ADDR, SANDBOX_CATALOG_SIZE (default 40), VK_CLIENT_ID,
+VK_CLIENT_SECRET, EVOTOR_CLIENT_ID, EVOTOR_CLIENT_SECRET (defaults
+sandbox-vk-app, sandbox-vk-secret, sandbox-evotor-app, sandbox-evotor-secret).
+The product's base URLs are http://ADDR/vk/oauth, http://ADDR/vk/method,
+http://ADDR/evotor and http://ADDR/evotor/api.
+`
+
 func main() {
+	if len(os.Args) > 1 {
+		fmt.Fprint(os.Stderr, usage)
+		switch os.Args[1] {
+		case "-h", "-help", "--help":
+			os.Exit(0)
+		}
+		fmt.Fprintf(os.Stderr, "sandbox takes no arguments, got %q\n", os.Args[1:])
+		os.Exit(2)
+	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	slog.SetDefault(logger)
 	if err := run(); err != nil {

@@ -3,6 +3,7 @@ package catalogsync
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,7 +73,9 @@ func (p *syncPass) placeQueuedInAlbums(ctx context.Context, force bool) error {
 // album. Items going to one album share addToAlbum calls. VK rejects such
 // a call as a whole when one of its items is already in the album or is
 // gone, so the items of a rejected shared call are sent again one per
-// call. An item whose album cannot be made stays where it is.
+// call. An album that is gone from VK is made again once per run and its
+// items are sent again. An item whose album cannot be made stays where it
+// is.
 func (p *syncPass) placeInAlbums(ctx context.Context, moves []*albumMove) error {
 	itemsPerCall := albumItemsPerCall
 	for len(moves) > 0 {
@@ -84,13 +87,44 @@ func (p *syncPass) placeInAlbums(ctx context.Context, moves []*albumMove) error 
 		if err != nil {
 			return err
 		}
-		moves, err = p.recordAlbums(ctx, sent, results)
+		again, lost, err := p.recordAlbums(ctx, sent, results)
 		if err != nil {
 			return err
 		}
-		itemsPerCall = 1
+		if err := p.remakeAlbums(ctx, lost); err != nil {
+			return err
+		}
+		if len(again) > 0 {
+			itemsPerCall = 1
+		}
+		moves = append(again, lost...)
 	}
 	return nil
+}
+
+// remakeAlbums makes the albums of the moves again, after VK answered
+// that they are gone. A group whose album is gone a second time in one run
+// gets none.
+func (p *syncPass) remakeAlbums(ctx context.Context, lost []*albumMove) error {
+	var groups []string
+	for _, move := range lost {
+		switch {
+		case p.albums.remade[move.to]:
+			p.albums.unavailable[move.to] = true
+		case !slices.Contains(groups, move.to):
+			groups = append(groups, move.to)
+		}
+	}
+	if len(groups) == 0 {
+		return nil
+	}
+	p.r.log.Warn("market albums are gone from VK, making them again", "albums", len(groups))
+	for _, group := range groups {
+		p.albums.remade[group] = true
+	}
+	// The community's albums changed since they were listed.
+	p.albums.existingLoaded = false
+	return p.makeAlbums(ctx, groups)
 }
 
 // albumCalls builds the calls of the moves whose target album is known
@@ -167,17 +201,17 @@ func (p *syncPass) sendAlbumCalls(ctx context.Context, calls []vk.ExecCall) ([]v
 	return results, nil
 }
 
-// recordAlbums saves the album of every item VK put into it and returns
+// recordAlbums saves the album of every item VK put into it. It returns
 // the moves whose shared addToAlbum call VK rejected, to be sent again one
-// item per call. Error 1404 (already in the album) of an item's own call
-// counts as success. Error 1402 means the owner deleted the album, so its
-// mapping is dropped and the next run makes a new one.
-func (p *syncPass) recordAlbums(ctx context.Context, moves []*albumMove, results []vk.ExecResult) ([]*albumMove, error) {
+// item per call, and the moves whose album is gone (error 1402, the owner
+// deleted it), whose mapping it drops. Error 1404 (already in the album) of
+// an item's own call counts as success.
+func (p *syncPass) recordAlbums(ctx context.Context, moves []*albumMove,
+	results []vk.ExecResult) (again, lost []*albumMove, err error) {
 	r := p.r
 	saveCtx, cancel := detach(ctx)
 	defer cancel()
-	var again []*albumMove
-	err := withTx(saveCtx, r.s.DB, func(tx *ent.Tx) error {
+	err = withTx(saveCtx, r.s.DB, func(tx *ent.Tx) error {
 		for _, move := range moves {
 			if move.removeCall >= 0 && results[move.removeCall].Err != nil {
 				apiErr := results[move.removeCall].Err
@@ -188,6 +222,13 @@ func (p *syncPass) recordAlbums(ctx context.Context, moves []*albumMove, results
 				apiErr := results[move.addCall].Err
 				switch {
 				case apiErr == nil:
+				case apiErr.Code == vk.ErrMarketAlbumMissing:
+					if err := p.albumGone(saveCtx, tx, move); err != nil {
+						return err
+					}
+					move.from = ""
+					lost = append(lost, move)
+					continue
 				case move.shared:
 					// The removal is done or logged, so the next attempt
 					// only adds.
@@ -213,12 +254,12 @@ func (p *syncPass) recordAlbums(ctx context.Context, moves []*albumMove, results
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(again) > 0 {
 		r.log.Info("VK rejected a shared addToAlbum call, adding its items one by one", "items", len(again))
 	}
-	return again, nil
+	return again, lost, nil
 }
 
 // albumRejected records an item VK did not add to its album.
@@ -226,12 +267,18 @@ func (p *syncPass) albumRejected(ctx context.Context, tx *ent.Tx, move *albumMov
 	r := p.r
 	r.log.Warn("VK did not add an item to its album", "product_id", move.productID, "vk_item_id", move.itemID,
 		"evotor_group_id", move.to, "error_code", apiErr.Code, "error", apiErr.Message)
-	if apiErr.Code != vk.ErrMarketAlbumMissing {
-		r.recordFailure(move.productID, move.name, "Товар выгружен, но не добавлен в подборку: "+lowerFirst(itemMessage(apiErr)))
+	r.recordFailure(move.productID, move.name, "Товар выгружен, но не добавлен в подборку: "+lowerFirst(itemMessage(apiErr)))
+	return nil
+}
+
+// albumGone drops the mapping of a group whose album VK no longer has.
+func (p *syncPass) albumGone(ctx context.Context, tx *ent.Tx, move *albumMove) error {
+	r := p.r
+	if _, known := p.albums.ids[move.to]; !known {
 		return nil
 	}
+	r.log.Debug("VK album of a group is gone", "evotor_group_id", move.to)
 	delete(p.albums.ids, move.to)
-	p.albums.unavailable[move.to] = true
 	_, err := tx.SyncAlbum.Delete().
 		Where(
 			syncalbum.UserID(r.run.UserID),

@@ -20,6 +20,9 @@ type albumCache struct {
 	unavailable map[string]bool
 	// attempts counts the temporary failures of making a group's album.
 	attempts map[string]int
+	// remade marks groups whose album was gone from VK and was made again
+	// in this run.
+	remade map[string]bool
 	// existing are the community's albums, loaded when the first album is
 	// needed, to adopt one with the right title instead of adding another.
 	existing       []vk.Album
@@ -37,6 +40,7 @@ func (c *albumCache) load(ctx context.Context, r *runner) error {
 	c.ids = make(map[string]int64, len(rows))
 	c.unavailable = map[string]bool{}
 	c.attempts = map[string]int{}
+	c.remade = map[string]bool{}
 	for _, row := range rows {
 		c.ids[row.EvotorGroupID] = row.VkAlbumID
 	}
@@ -58,8 +62,14 @@ func albumTitle(name string) string {
 // batch of them with one execute request. A mapping is recorded right after
 // VK creates the album.
 func (p *syncPass) ensureAlbums(ctx context.Context) error {
+	return p.makeAlbums(ctx, p.missingAlbums())
+}
+
+// makeAlbums maps each group to an album, found or created as
+// ensureAlbums describes.
+func (p *syncPass) makeAlbums(ctx context.Context, groups []string) error {
 	var toAdd []string
-	for _, group := range p.missingAlbums() {
+	for _, group := range groups {
 		albumID, err := p.findAlbum(ctx, p.albumTitleOf(group))
 		if err != nil {
 			return err

@@ -140,3 +140,64 @@ func TestUnavailableImageFailsOnlyItsProduct(t *testing.T) {
 		t.Errorf("sync items = %d, want 10", n)
 	}
 }
+
+func TestUnreadableImageKeepsPublishedPhoto(t *testing.T) {
+	f := newFixture(t, fixtureOptions{catalogSize: 10})
+	product, err := f.e.Sandbox.AddProduct(f.storeID, map[string]any{
+		"name": "Товар с фото", "price": "100", "image": true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sync()
+	before := publishedPhoto(t, f, "Товар с фото")
+	if err := f.e.Sandbox.CorruptProductImage(f.storeID, product); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.e.Sandbox.SetProductPrice(f.storeID, product, "150"); err != nil {
+		t.Fatal(err)
+	}
+
+	run := f.sync()
+
+	if run.Updated != 1 || run.Failed != 0 {
+		t.Errorf("updated %d, failed %d; want 1, 0", run.Updated, run.Failed)
+	}
+	if got := publishedPhoto(t, f, "Товар с фото"); got != before {
+		t.Errorf("main photo = %d after the price change, want %d as before", got, before)
+	}
+}
+
+func TestUnreadableImageOfNewProductGetsPlaceholder(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	product, err := f.e.Sandbox.AddProduct(f.storeID, map[string]any{
+		"name": "Новый товар с фото", "price": "100", "image": true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.e.Sandbox.CorruptProductImage(f.storeID, product); err != nil {
+		t.Fatal(err)
+	}
+
+	run := f.sync()
+
+	if run.Created != 7 || run.Failed != 0 {
+		t.Errorf("created %d, failed %d; want 7, 0", run.Created, run.Failed)
+	}
+	if publishedPhoto(t, f, "Новый товар с фото") == 0 {
+		t.Error("the new product has no photo")
+	}
+}
+
+// publishedPhoto returns the main photo of the VK item with the name.
+func publishedPhoto(t *testing.T, f *fixture, name string) int64 {
+	t.Helper()
+	for _, item := range f.e.Sandbox.MarketItems(f.groupID) {
+		if item.Name == name {
+			return item.MainPhotoID
+		}
+	}
+	t.Fatalf("no VK item named %q", name)
+	return 0
+}

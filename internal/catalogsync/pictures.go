@@ -76,9 +76,10 @@ func (c *pictureCache) put(id, key string) {
 }
 
 // picture downloads the product's Evotor image and prepares it, or draws
-// a placeholder when there is none or it cannot be decoded. A download
-// that keeps failing returns errImageUnavailable. It is safe for
-// concurrent use.
+// a placeholder when there is none. A download that keeps failing returns
+// errImageUnavailable. An image that cannot be decoded returns a
+// placeholder with errImageUnreadable, so that an item already in VK can
+// keep its photo. It is safe for concurrent use.
 func (r *runner) picture(ctx context.Context, productID string, item catalog.Item) (picture, error) {
 	var image []byte
 	err := r.retry(ctx, "download Evotor product image", func() error {
@@ -97,14 +98,19 @@ func (r *runner) picture(ctx context.Context, productID string, item catalog.Ite
 		return picture{}, errImageUnavailable
 	}
 
-	if image != nil {
-		pic, err := r.s.pictures.prepared(image)
-		if err == nil {
-			return pic, nil
-		}
-		r.log.Warn("Evotor product image cannot be prepared, drawing a placeholder", "product_id", productID, "error", err)
+	if image == nil {
+		return r.s.pictures.placeholder(item.Name)
 	}
-	return r.s.pictures.placeholder(item.Name)
+	pic, err := r.s.pictures.prepared(image)
+	if err == nil {
+		return pic, nil
+	}
+	r.log.Warn("Evotor product image cannot be prepared", "product_id", productID, "error", err)
+	pic, err = r.s.pictures.placeholder(item.Name)
+	if err != nil {
+		return picture{}, err
+	}
+	return pic, errImageUnreadable
 }
 
 // prepared returns the Evotor image enlarged for VK.

@@ -32,6 +32,12 @@ type itemOp struct {
 	hash      string // content hash of what is written
 	pic       picture
 	photoID   int64
+	// photoReused is set when photoID comes from an upload of an earlier
+	// run, which VK may have lost since.
+	photoReused bool
+	// photoRefreshed is set once the picture was uploaded again because VK
+	// rejected the reused photo.
+	photoRefreshed bool
 	// albumGroup is the Evotor group whose album the item belongs in, ""
 	// for none.
 	albumGroup string
@@ -56,9 +62,15 @@ func (op *itemOp) currentAlbum() string {
 	return op.row.AlbumGroupID
 }
 
-// errImageUnavailable means the product's Evotor image could not be
-// downloaded, so the product is recorded as failed in this run.
-var errImageUnavailable = errors.New("Evotor product image unavailable")
+var (
+	// errImageUnavailable means the product's Evotor image could not be
+	// downloaded, so the product is recorded as failed in this run.
+	errImageUnavailable = errors.New("Evotor product image unavailable")
+	// errImageUnreadable means the product's Evotor image could not be
+	// decoded. A new item gets a placeholder and a published one keeps
+	// its photo.
+	errImageUnreadable = errors.New("Evotor product image cannot be decoded")
+)
 
 // decide returns what a run does with a product whose item hashes to hash:
 // create it when there is no row, leave it when the hash is the stored
@@ -86,7 +98,12 @@ func (p *syncPass) plan(prep *prepared, row *ent.SyncItem) (*itemOp, error) {
 		r.recordFailure(product.ID, item.Name, msgImageUnavailable)
 		return nil, nil
 	}
-	if prep.err != nil {
+	if errors.Is(prep.err, errImageUnreadable) && row != nil && row.PhotoHash != "" {
+		// The image may be cut short by a failing download as well as
+		// broken for good, so the item keeps the photo VK has. The
+		// placeholder is uploaded only if that photo is gone from VK.
+		pic.key = row.PhotoHash
+	} else if prep.err != nil && !errors.Is(prep.err, errImageUnreadable) {
 		return nil, prep.err
 	}
 
@@ -106,6 +123,13 @@ func (p *syncPass) plan(prep *prepared, row *ent.SyncItem) (*itemOp, error) {
 		return nil, nil
 	}
 	op.action = decide(row, op.hash, item.Hidden)
+	if row != nil && p.vanished(row) {
+		// The item is gone from VK. The new item's mapping replaces the
+		// row, and without a row it is placed in its album again.
+		r.log.Debug("VK item is gone from the community, creating it again",
+			"product_id", product.ID, "vk_item_id", row.VkItemID)
+		op.action, op.row = catalog.ActionCreate, nil
+	}
 	switch op.action {
 	case catalog.ActionCreate:
 		op.kind = opCreate

@@ -121,6 +121,9 @@ func (s *Service) Execute(ctx context.Context, runID int) error {
 	log := s.Log.With("run_id", run.ID, "user_id", run.UserID)
 	log.Info("catalog sync run started", "kind", run.Kind, "trigger", run.Trigger)
 	r := &runner{s: s, run: run, log: log, started: time.Now(), resumed: resumed}
+	if resumed {
+		r.earlier = counts{created: run.Created, updated: run.Updated, hidden: run.Hidden, removed: run.Removed}
+	}
 
 	switch run.Kind {
 	case syncrun.KindCleanup:
@@ -218,8 +221,11 @@ type runner struct {
 
 	// incremental is set for a sync that reads only products changed
 	// since the last successful run.
-	incremental     bool
+	incremental bool
+	// counts are this attempt's, and earlier are the writes of the earlier
+	// attempts of a resumed run. reported combines them.
 	counts          counts
+	earlier         counts
 	failures        []schema.SyncFailure
 	droppedFailures int
 	// rejected maps a product id to the content VK rejected in the last
@@ -233,6 +239,23 @@ type runner struct {
 type counts struct {
 	total, processed                                     int
 	created, updated, hidden, removed, unchanged, failed int
+}
+
+// reported returns the run's counters over all its attempts. The items an
+// earlier attempt wrote are unchanged for this one, so they move from
+// unchanged back to the action that wrote them.
+//
+// NOTE: an item written by an earlier attempt and changed in Evotor since
+// is counted twice, once for each write, and one unchanged item too few.
+func (r *runner) reported() counts {
+	c, e := r.counts, r.earlier
+	moved := min(e.created+e.updated+e.hidden, c.unchanged)
+	c.created += e.created
+	c.updated += e.updated
+	c.hidden += e.hidden
+	c.removed += e.removed
+	c.unchanged -= moved
+	return c
 }
 
 // groupID is the positive id of the settings' VK community.
@@ -301,7 +324,7 @@ func (r *runner) loadRejected(ctx context.Context) error {
 // progressUpdate is an update of the run row, while it is running, that
 // writes the counters and failures.
 func (r *runner) progressUpdate() *ent.SyncRunUpdate {
-	c := r.counts
+	c := r.reported()
 	return r.s.DB.SyncRun.Update().
 		Where(syncrun.ID(r.run.ID), syncrun.StatusEQ(syncrun.StatusRunning)).
 		SetTotal(max(c.total, c.processed)).
@@ -377,11 +400,12 @@ func (r *runner) finish(ctx context.Context, status syncrun.Status, message stri
 		r.log.Warn("catalog sync run was finished elsewhere", "status", status)
 		return nil
 	}
+	c := r.reported()
 	attrs := []any{"status", status, "message", message,
 		"duration", time.Since(r.started).Round(time.Millisecond),
-		"total", r.counts.total, "processed", r.counts.processed, "created", r.counts.created,
-		"updated", r.counts.updated, "hidden", r.counts.hidden, "removed", r.counts.removed,
-		"unchanged", r.counts.unchanged, "failed", r.counts.failed}
+		"total", c.total, "processed", c.processed, "created", c.created,
+		"updated", c.updated, "hidden", c.hidden, "removed", c.removed,
+		"unchanged", c.unchanged, "failed", c.failed}
 	if cause != nil {
 		r.log.Warn("catalog sync run stopped", append(attrs, "error", cause)...)
 	} else {

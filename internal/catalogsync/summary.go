@@ -11,7 +11,7 @@ import (
 
 // summary returns the Russian message of a finished run.
 func (r *runner) summary() string {
-	c := r.counts
+	c := r.reported()
 	var text string
 	switch {
 	case r.run.Kind == syncrun.KindCleanup:
@@ -40,7 +40,7 @@ func (r *runner) summary() string {
 
 // countsText lists what a sync run did so far, in Russian.
 func (r *runner) countsText() string {
-	c := r.counts
+	c := r.reported()
 	return fmt.Sprintf("добавлено %d, обновлено %d, скрыто %d, удалено %d, без изменений %d",
 		c.created, c.updated, c.hidden, c.removed, c.unchanged)
 }

@@ -43,6 +43,15 @@ type syncPass struct {
 	// sent without waiting for full rounds.
 	draining bool
 	albums   albumCache
+	// present are the ids of the community's items when findVanished read
+	// them, nil otherwise.
+	present map[int64]bool
+	// forgotten are the picture keys whose reused photo VK rejected, until
+	// their SyncPhoto rows are deleted.
+	forgotten []string
+	// photoGoneLogged is set once a rejected reused photo was logged at
+	// warning level.
+	photoGoneLogged bool
 	// albumQueue are the album changes of written items not sent yet.
 	albumQueue []*albumMove
 	orphans    orphanIndex
@@ -107,6 +116,11 @@ func (r *runner) sync(ctx context.Context) error {
 	}
 	if err := pass.startOrphans(ctx); err != nil {
 		return err
+	}
+	if pass.full {
+		if err := pass.findVanished(ctx); err != nil {
+			return err
+		}
 	}
 	r.log.Info("catalog sync pass started", "full", pass.full, "since", since,
 		"store_id", r.settings.EvotorStoreID, "vk_group_id", r.groupID())

@@ -279,6 +279,11 @@ func TestInterruptedRunResumesWithoutDuplicates(t *testing.T) {
 	if n := f.e.App.Ent.SyncItem.Query().CountX(ctx); n != 10 {
 		t.Errorf("sync items = %d, want 10", n)
 	}
+	// Both attempts count as one run that created every item.
+	if resumed.Created != 10 || resumed.Unchanged != 0 || resumed.Processed != 10 {
+		t.Errorf("created %d, unchanged %d, processed %d; want 10, 0, 10",
+			resumed.Created, resumed.Unchanged, resumed.Processed)
+	}
 }
 
 func TestUnmappedItemsAreAdopted(t *testing.T) {

@@ -54,6 +54,7 @@ type photoRound struct {
 	pictures map[string]picture
 	keys     []string
 	ids      map[string]int64  // VK photo ids by picture key
+	known    map[string]bool   // keys whose id an earlier run recorded
 	failures map[string]string // Russian reasons by picture key
 	uploads  []upload
 	errs     []error       // the posting error of each upload
@@ -64,10 +65,10 @@ type photoRound struct {
 // When an operation of the next batch has none, it finishes the round in
 // flight, or uploads a round now. Then it starts the next round, so that
 // its files are posted while the batches of this one are written. A round
-// takes the pictures of the queue in order, up to photoRound of them, so
-// that its upload URLs and its saves each fill one execute request, and
-// starts only with a full round until the catalog has been read. Operations
-// whose picture VK rejected leave the queue and are recorded as failed.
+// takes up to photoRound pictures of the queue in order, so that its
+// upload URLs and its saves each fill one execute request. Until the
+// catalog has been read, only a full round starts. Operations whose
+// picture VK rejected leave the queue and are recorded as failed.
 func (p *syncPass) attachPhotos(ctx context.Context) error {
 	for range 2 {
 		next := p.pending[:min(len(p.pending), p.r.s.batchSize())]
@@ -148,10 +149,12 @@ func (p *syncPass) startRound(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	round.ids = ids
+	round.ids, round.known = ids, make(map[string]bool, len(ids))
 	var missing []string
 	for _, key := range round.keys {
-		if _, ok := ids[key]; !ok {
+		if _, ok := ids[key]; ok {
+			round.known[key] = true
+		} else {
 			missing = append(missing, key)
 		}
 	}
@@ -208,7 +211,7 @@ func (p *syncPass) finishRound(ctx context.Context) error {
 			round.failures[key] = msgPhotoRejected
 		}
 	}
-	p.applyPhotos(round.ids, round.failures)
+	p.applyPhotos(round.ids, round.known, round.failures)
 	return nil
 }
 
@@ -225,7 +228,7 @@ func (p *syncPass) waitRound() {
 // one and drops the picture's bytes, which are no longer needed. It removes
 // the operations whose picture VK rejected from the queue and records them
 // as failed.
-func (p *syncPass) applyPhotos(ids map[string]int64, failures map[string]string) {
+func (p *syncPass) applyPhotos(ids map[string]int64, known map[string]bool, failures map[string]string) {
 	r := p.r
 	kept := p.pending[:0]
 	for _, op := range p.pending {
@@ -234,7 +237,7 @@ func (p *syncPass) applyPhotos(ids map[string]int64, failures map[string]string)
 			continue
 		}
 		if id, ok := ids[op.pic.key]; ok {
-			op.photoID = id
+			op.photoID, op.photoReused = id, known[op.pic.key]
 			op.pic.data = nil
 			kept = append(kept, op)
 			continue
@@ -265,6 +268,35 @@ func (p *syncPass) knownPhotos(ctx context.Context, keys []string) (map[string]i
 		ids[row.ContentHash] = row.VkPhotoID
 	}
 	return ids, nil
+}
+
+// forgetPhoto drops the recorded VK photo of a picture that VK rejected
+// in an item, so that the picture is uploaded again: for the queued
+// operations at once, and in SyncPhoto with dropForgottenPhotos.
+func (p *syncPass) forgetPhoto(key string) {
+	p.forgotten = append(p.forgotten, key)
+	for _, op := range p.pending {
+		if op.pic.key == key && op.photoReused {
+			op.photoID, op.photoReused = 0, false
+		}
+	}
+}
+
+// dropForgottenPhotos deletes the SyncPhoto rows of the pictures that
+// forgetPhoto named.
+func (p *syncPass) dropForgottenPhotos(ctx context.Context) error {
+	if len(p.forgotten) == 0 {
+		return nil
+	}
+	keys := p.forgotten
+	p.forgotten = nil
+	_, err := p.r.s.DB.SyncPhoto.Delete().
+		Where(syncphoto.VkGroupID(p.r.groupID()), syncphoto.ContentHashIn(keys...)).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("forget %d rejected photos: %w", len(keys), err)
+	}
+	return nil
 }
 
 // upload is up to vk.MaxBulkPhotos pictures on their way to VK through
@@ -361,8 +393,8 @@ func failAll(failures map[string]string, keys []string, message string) {
 }
 
 // postAll posts the files of the uploads, uploadsInFlight at a time, and
-// sets the answer or the error of each. It is safe to run while the run
-// goes on, because it touches nothing but the uploads and errs.
+// stores the server's response or the error of each. It may run while the
+// run goes on, because it writes only to uploads and errs.
 func (p *syncPass) postAll(ctx context.Context, uploads []upload, errs []error,
 	pictures map[string]picture) {
 	var group errgroup.Group

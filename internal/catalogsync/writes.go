@@ -61,7 +61,15 @@ func (p *syncPass) flush(ctx context.Context) error {
 		return nil
 	}
 	p.pending = append(again, p.pending...)
-	return sleep(ctx, p.r.backoff(again[0].attempts))
+	attempts := 0
+	for _, op := range again {
+		attempts = max(attempts, op.attempts)
+	}
+	if attempts == 0 {
+		// Only operations whose picture is uploaded again: nothing to wait for.
+		return nil
+	}
+	return sleep(ctx, p.r.backoff(attempts))
 }
 
 // backoff is the wait before the attempt-th retry of rejected writes.
@@ -118,10 +126,15 @@ func (p *syncPass) write(ctx context.Context, batch []*itemOp) (done, again []*i
 			again = append(again, op)
 		case outcomeFailedMapped:
 			mapOnly = append(mapOnly, op)
+		case outcomePhotoGone:
+			again = append(again, op)
 		}
 	}
 
 	if err := p.saveRows(saveCtx, saved, mapOnly, deletedInVK); err != nil {
+		return nil, nil, err
+	}
+	if err := p.dropForgottenPhotos(saveCtx); err != nil {
 		return nil, nil, err
 	}
 	for _, op := range saved {
@@ -250,6 +263,9 @@ const (
 	// outcomeGone drops the mapping of an item deleted in VK and creates
 	// the item again.
 	outcomeGone
+	// outcomePhotoGone uploads the picture again and sends the operation
+	// again, after VK rejected a photo that an earlier run uploaded.
+	outcomePhotoGone
 )
 
 // classifyWriteError decides what to do with a rejected write, records
@@ -267,6 +283,20 @@ func (p *syncPass) classifyWriteError(op *itemOp, apiErr *vk.APIError) writeOutc
 		op.kind, op.vkItemID = opCreate, 0
 		op.action = catalog.ActionCreate
 		return outcomeGone
+	case apiErr.Code == vk.ErrInvalidParam && op.photoReused && !op.photoRefreshed:
+		// VK names no error for a photo it no longer has, and answers 100 for
+		// an unknown main_photo_id. A photo uploaded by an earlier run may be
+		// gone, so the picture is uploaded once more before the item fails.
+		if p.photoGoneLogged {
+			log.Debug("VK rejected an item with a photo of an earlier run, uploading the picture again")
+		} else {
+			log.Warn("VK rejected an item with a photo of an earlier run, uploading the picture again " +
+				"(the next such items are logged at debug level)")
+			p.photoGoneLogged = true
+		}
+		p.forgetPhoto(op.pic.key)
+		op.photoID, op.photoReused, op.photoRefreshed = 0, false, true
+		return outcomePhotoGone
 	case retryable(apiErr) && op.attempts+1 < maxAttempts:
 		op.attempts++
 		if op.kind == opCreate && mayHaveApplied(apiErr) {

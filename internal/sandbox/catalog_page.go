@@ -221,7 +221,7 @@ func (s *Sandbox) serveControlImage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	writeProductImage(w, imageID)
+	writeProductImage(w, imageID, false)
 }
 
 // productForm returns the store_id and product_id fields of a control form.

@@ -111,7 +111,8 @@
 //
 // Tests and benchmarks use the equivalent Go methods, such as MintVKToken,
 // SetOutage, CallCount, SetProductPrice, VKGroups and MarketItems, which
-// are safe for concurrent use. Two have no endpoint: RejectPhoto makes the
-// upload servers reject a picture, and FailProductImage makes one
-// product's Evotor image file answer 503.
+// are safe for concurrent use. Three have no endpoint: RejectPhoto makes
+// the upload servers reject a picture, FailProductImage makes one
+// product's Evotor image file answer 503, and CorruptProductImage makes it
+// answer with half of the PNG.
 package sandbox

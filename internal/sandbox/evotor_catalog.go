@@ -38,6 +38,9 @@ type imageRef struct {
 	// unavailable makes the image file answer 503, as if Evotor's image
 	// storage failed for this image alone.
 	unavailable bool
+	// corrupt makes the image file answer 200 with the first half of the
+	// PNG, as a download cut short does.
+	corrupt bool
 }
 
 func newEvotorCatalogs() evotorCatalogs {

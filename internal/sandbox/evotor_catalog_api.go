@@ -319,16 +319,20 @@ func (s *Sandbox) serveEvotorImage(w http.ResponseWriter, r *http.Request) {
 			"Image storage is unavailable")
 		return
 	}
-	writeProductImage(w, imageID)
+	writeProductImage(w, imageID, ref.corrupt)
 }
 
-// writeProductImage draws the image and sends it as a PNG.
-func writeProductImage(w http.ResponseWriter, imageID string) {
+// writeProductImage draws the image and sends it as a PNG, or only the
+// first half of the PNG when corrupt is set.
+func writeProductImage(w http.ResponseWriter, imageID string, corrupt bool) {
 	body, err := drawProductImage(imageID)
 	if err != nil {
 		slog.Error("drawing a product image failed", "image_id", imageID, "error", err)
 		http.Error(w, "drawing the image failed: "+err.Error(), http.StatusInternalServerError)
 		return
+	}
+	if corrupt {
+		body = body[:len(body)/2]
 	}
 	w.Header().Set("Content-Type", evotorImageType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))

@@ -72,6 +72,18 @@ func (s *Sandbox) SetProductQuantity(storeID, productID, qty string) error {
 // on, while the product and its image list stay readable. It returns an
 // error for a product without an image.
 func (s *Sandbox) FailProductImage(storeID, productID string) error {
+	return s.breakProductImage(storeID, productID, func(ref *imageRef) { ref.unavailable = true })
+}
+
+// CorruptProductImage makes the image file of a product answer 200 with
+// only the first half of its PNG from now on. It returns an error for a
+// product without an image.
+func (s *Sandbox) CorruptProductImage(storeID, productID string) error {
+	return s.breakProductImage(storeID, productID, func(ref *imageRef) { ref.corrupt = true })
+}
+
+// breakProductImage applies change to the image of a product.
+func (s *Sandbox) breakProductImage(storeID, productID string, change func(ref *imageRef)) error {
 	if _, ok := s.evotorStoreOwner(storeID); !ok {
 		return storeNotFound(storeID)
 	}
@@ -85,7 +97,7 @@ func (s *Sandbox) FailProductImage(storeID, productID string) error {
 	if p.imageID == "" || !ok {
 		return fmt.Errorf("product %q of store %s has no image", productID, storeID)
 	}
-	ref.unavailable = true
+	change(&ref)
 	s.catalogs.images[p.imageID] = ref
 	return nil
 }

@@ -301,6 +301,21 @@ func (raw itemJSON) item() Item {
 	return it
 }
 
+// MarketItemCount returns how many items a community's Market has, counting
+// items hidden with deleted=1 (market.get with with_disabled=1 and
+// count=1). ownerID is the negative community id.
+func (c *Client) MarketItemCount(ctx context.Context, token string, ownerID int64) (int, error) {
+	params := url.Values{}
+	params.Set("owner_id", strconv.FormatInt(ownerID, 10))
+	params.Set("count", "1")
+	params.Set("with_disabled", "1")
+	var answer list[json.RawMessage]
+	if err := c.Call(ctx, token, "market.get", params, &answer); err != nil {
+		return 0, err
+	}
+	return int(answer.Count), nil
+}
+
 // MarketItems calls fn for every item of a community's Market, including
 // items hidden with deleted=1 (with_disabled=1), reading MarketPageSize
 // items per market.get call, so memory stays at one page. ownerID is the
