@@ -357,12 +357,12 @@ func (h *Handler) startRun(c *gin.Context, kind syncrun.Kind) error {
 	return h.renderPartial(c, "run_progress", newRunView(run, h.Now()))
 }
 
-// msgRunInProgress answers a request to start a run while one is queued
-// or running.
+// msgRunInProgress is the reply to a request to start a run while one is
+// queued or running.
 const msgRunInProgress = "Синхронизация уже идёт. Дождитесь её окончания."
 
-// showActiveRun answers a second start while a run is in progress with
-// 409. An htmx request gets that run's progress bar with a notice, which
+// showActiveRun responds to a second start while a run is in progress
+// with 409. An htmx request gets that run's progress bar with a notice, which
 // the page shows in place of the action's output and goes on polling.
 func (h *Handler) showActiveRun(c *gin.Context) error {
 	_, active, err := h.runHistory(c)

@@ -1,6 +1,6 @@
 // Command sandbox serves the VK and Evotor stand-in of package sandbox on
-// its own, for local runs of the product. It takes no arguments; -h prints
-// the text below.
+// its own, for local runs of the product. It takes no arguments, and -h
+// prints its settings.
 //
 // Environment:
 //

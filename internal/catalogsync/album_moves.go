@@ -102,7 +102,7 @@ func (p *syncPass) placeInAlbums(ctx context.Context, moves []*albumMove) error 
 	return nil
 }
 
-// remakeAlbums makes the albums of the moves again, after VK answered
+// remakeAlbums makes the albums of the moves again, after VK reported
 // that they are gone. A group whose album is gone a second time in one run
 // gets none.
 func (p *syncPass) remakeAlbums(ctx context.Context, lost []*albumMove) error {

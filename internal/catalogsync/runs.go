@@ -224,8 +224,11 @@ type runner struct {
 	incremental bool
 	// counts are this attempt's, and earlier are the writes of the earlier
 	// attempts of a resumed run. reported combines them.
-	counts          counts
-	earlier         counts
+	counts  counts
+	earlier counts
+	// totals delivers the product count of the pass, until takeTotal
+	// has read it.
+	totals          <-chan int
 	failures        []schema.SyncFailure
 	droppedFailures int
 	// rejected maps a product id to the content VK rejected in the last
@@ -324,6 +327,7 @@ func (r *runner) loadRejected(ctx context.Context) error {
 // progressUpdate is an update of the run row, while it is running, that
 // writes the counters and failures.
 func (r *runner) progressUpdate() *ent.SyncRunUpdate {
+	r.takeTotal()
 	c := r.reported()
 	return r.s.DB.SyncRun.Update().
 		Where(syncrun.ID(r.run.ID), syncrun.StatusEQ(syncrun.StatusRunning)).

@@ -125,14 +125,9 @@ func (r *runner) sync(ctx context.Context) error {
 	r.log.Info("catalog sync pass started", "full", pass.full, "since", since,
 		"store_id", r.settings.EvotorStoreID, "vk_group_id", r.groupID())
 
-	total, err := r.countProducts(ctx, since, groups)
-	if err != nil {
-		return err
-	}
-	r.counts.total = total
-	if err := r.saveProgress(ctx); err != nil {
-		return err
-	}
+	countCtx, stopCount := context.WithCancel(ctx)
+	defer stopCount()
+	r.countInBackground(countCtx, since, groups)
 
 	// Rows of products read in this pass get an updated_at after mark, so
 	// the rows left before mark belong to products that are gone. The wall
@@ -218,6 +213,42 @@ func evotorError(err error) error {
 		return stop
 	}
 	return fromEvotor(err)
+}
+
+// countInBackground counts the products of the pass for the progress bar
+// while the pass reads and writes them, so that the count adds no time to
+// the run. progressUpdate takes the total once it is known. A count that
+// fails leaves the total unknown, and the walk meets the same failure.
+func (r *runner) countInBackground(ctx context.Context, since time.Time, groups groupIndex) {
+	totals := make(chan int, 1)
+	r.totals = totals
+	go func() {
+		defer close(totals)
+		total, err := r.countProducts(ctx, since, groups)
+		if err != nil {
+			if ctx.Err() == nil {
+				r.log.Warn("counting Evotor products failed, the progress bar shows no total", "error", err)
+			}
+			return
+		}
+		totals <- total
+	}()
+}
+
+// takeTotal sets the total of the progress bar once the count has
+// finished, without waiting for it.
+func (r *runner) takeTotal() {
+	if r.totals == nil {
+		return
+	}
+	select {
+	case total, ok := <-r.totals:
+		if ok {
+			r.counts.total = total
+		}
+		r.totals = nil
+	default:
+	}
 }
 
 // countProducts counts the products of the selected groups that the pass
