@@ -20,55 +20,37 @@ func (f *fixture) photoCalls() map[string]int {
 }
 
 func TestPhotosGoToVKFiveAtATime(t *testing.T) {
-	f := newFixture(t, fixtureOptions{catalogSize: 12})
-
-	run := f.sync()
-
-	if run.Status != syncrun.StatusSucceeded || run.Created != 12 {
-		t.Fatalf("status %s, created %d; want succeeded, 12", run.Status, run.Created)
-	}
-	want := map[string]int{
-		"market.getProductPhotoUploadServer": 3, "upload": 3,
-		"market.saveProductPhotoBulk": 3, "market.saveProductPhoto": 0,
-	}
-	for method, n := range f.photoCalls() {
-		if n != want[method] {
-			t.Errorf("%s calls = %d, want %d", method, n, want[method])
-		}
-	}
-	if n := f.e.Sandbox.PhotoCount(f.groupID); n != 12 {
-		t.Errorf("photos saved = %d, want 12", n)
-	}
-	photos := map[int64]bool{}
-	for _, item := range f.e.Sandbox.MarketItems(f.groupID) {
-		if photos[item.MainPhotoID] {
-			t.Errorf("item %q shares photo %d with another item", item.Name, item.MainPhotoID)
-		}
-		photos[item.MainPhotoID] = true
-	}
-}
-
-func TestPhotoRoundFollowsBatchSize(t *testing.T) {
 	// With 2 calls per execute request, a photo round takes 10 pictures:
 	// two upload URLs of five pictures each, and two saves.
-	f := newFixture(t, fixtureOptions{catalogSize: 12, batchSize: 2})
+	for _, batchSize := range []int{0, 2} {
+		t.Run(fmt.Sprintf("batch size %d", batchSize), func(t *testing.T) {
+			f := newFixture(t, fixtureOptions{catalogSize: 12, batchSize: batchSize})
 
-	run := f.sync()
+			run := f.sync()
 
-	if run.Status != syncrun.StatusSucceeded || run.Created != 12 {
-		t.Fatalf("status %s, created %d; want succeeded, 12", run.Status, run.Created)
-	}
-	want := map[string]int{
-		"market.getProductPhotoUploadServer": 3, "upload": 3,
-		"market.saveProductPhotoBulk": 3, "market.saveProductPhoto": 0,
-	}
-	for method, n := range f.photoCalls() {
-		if n != want[method] {
-			t.Errorf("%s calls = %d, want %d", method, n, want[method])
-		}
-	}
-	if n := f.e.Sandbox.PhotoCount(f.groupID); n != 12 {
-		t.Errorf("photos saved = %d, want 12", n)
+			if run.Status != syncrun.StatusSucceeded || run.Created != 12 {
+				t.Fatalf("status %s, created %d; want succeeded, 12", run.Status, run.Created)
+			}
+			want := map[string]int{
+				"market.getProductPhotoUploadServer": 3, "upload": 3,
+				"market.saveProductPhotoBulk": 3, "market.saveProductPhoto": 0,
+			}
+			for method, n := range f.photoCalls() {
+				if n != want[method] {
+					t.Errorf("%s calls = %d, want %d", method, n, want[method])
+				}
+			}
+			if n := f.e.Sandbox.PhotoCount(f.groupID); n != 12 {
+				t.Errorf("photos saved = %d, want 12", n)
+			}
+			photos := map[int64]bool{}
+			for _, item := range f.e.Sandbox.MarketItems(f.groupID) {
+				if photos[item.MainPhotoID] {
+					t.Errorf("item %q shares photo %d with another item", item.Name, item.MainPhotoID)
+				}
+				photos[item.MainPhotoID] = true
+			}
+		})
 	}
 }
 
