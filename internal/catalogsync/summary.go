@@ -45,10 +45,14 @@ func (r *runner) countsText() string {
 		c.created, c.updated, c.hidden, c.removed, c.unchanged)
 }
 
-// lowerFirst lower-cases the first letter, to continue a sentence.
+// lowerFirst lower-cases the first letter, to continue a sentence. A word
+// whose second letter is a capital, such as "ВКонтакте", keeps its case.
 func lowerFirst(s string) string {
 	r, size := utf8.DecodeRuneInString(s)
 	if r == utf8.RuneError {
+		return s
+	}
+	if next, _ := utf8.DecodeRuneInString(s[size:]); unicode.IsUpper(next) {
 		return s
 	}
 	return string(unicode.ToLower(r)) + s[size:]

@@ -16,10 +16,11 @@ import (
 // VK has fewer than the rows map.
 //
 // NOTE: items the owner added by hand make up for mapped items that are
-// gone, so those are found only once an edit of theirs fails. Hidden items
-// are never treated as gone, because whether market.get lists items hidden
-// with deleted=1 is not confirmed, and counting them as gone would add
-// them a second time.
+// gone, so those are found only once an edit of theirs fails. Whether
+// market.get lists items hidden with deleted=1 is not confirmed, and a
+// hidden item taken for gone would be added a second time. So hidden items
+// count as gone only when the listing shows hidden items, or shows no item
+// at all while visible ones are mapped, as after the Market was emptied.
 func (p *syncPass) findVanished(ctx context.Context) error {
 	r := p.r
 	mapped, err := r.s.DB.SyncItem.Query().
@@ -47,10 +48,12 @@ func (p *syncPass) findVanished(ctx context.Context) error {
 	r.log.Warn("the community has fewer items than EvoSync mapped, reading them to find the missing ones",
 		"vk_items", count, "mapped_items", mapped)
 	present := make(map[int64]bool, count)
+	listsHidden := false
 	err = r.retry(ctx, "list market items", func() error {
 		clear(present)
 		return r.s.VK.MarketItems(ctx, r.vkToken, r.ownerID(), func(item vk.Item) error {
 			present[item.ID] = true
+			listsHidden = listsHidden || item.Availability == vk.AvailabilityRemoved
 			return nil
 		})
 	})
@@ -58,13 +61,17 @@ func (p *syncPass) findVanished(ctx context.Context) error {
 		return vkError(err)
 	}
 	p.present = present
+	p.hiddenListed = listsHidden || len(present) == 0
 	return nil
 }
 
-// vanished reports whether the mapped, visible item of row is known to be
-// gone from VK.
+// vanished reports whether the mapped item of row is known to be gone
+// from VK.
 func (p *syncPass) vanished(row *ent.SyncItem) bool {
-	return p.present != nil && !row.Hidden && !p.present[row.VkItemID]
+	if p.present == nil || (row.Hidden && !p.hiddenListed) {
+		return false
+	}
+	return !p.present[row.VkItemID]
 }
 
 // vkError turns a failed VK call into a stopError when no retry helps, and

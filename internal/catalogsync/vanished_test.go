@@ -131,6 +131,36 @@ func TestHiddenItemIsNotCreatedAgain(t *testing.T) {
 	}
 }
 
+func TestEmptiedMarketGetsHiddenItemBack(t *testing.T) {
+	f := newFixture(t, fixtureOptions{catalogSize: 10})
+	f.sync()
+	ctx := context.Background()
+	// Delete every item, the hidden one too, as a reset of VK would.
+	for _, item := range f.e.Sandbox.MarketItems(f.groupID) {
+		params := url.Values{}
+		params.Set("owner_id", strconv.FormatInt(-f.groupID, 10))
+		params.Set("item_id", strconv.FormatInt(item.ID, 10))
+		if err := f.e.App.VK.Call(ctx, f.vkToken, "market.delete", params, nil); err != nil {
+			t.Fatalf("delete item %d in VK: %v", item.ID, err)
+		}
+	}
+
+	run := f.sync()
+
+	if run.Created != 10 || run.Unchanged != 0 {
+		t.Errorf("created %d, unchanged %d; want 10, 0", run.Created, run.Unchanged)
+	}
+	hidden := 0
+	for _, item := range f.e.Sandbox.MarketItems(f.groupID) {
+		if item.Hidden {
+			hidden++
+		}
+	}
+	if hidden != 1 {
+		t.Errorf("hidden VK items = %d, want 1", hidden)
+	}
+}
+
 func TestAlbumsGoneFromVKAreMadeAgain(t *testing.T) {
 	f := newFixture(t, fixtureOptions{catalogSize: 10})
 	f.sync()

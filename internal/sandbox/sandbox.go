@@ -131,7 +131,7 @@ func New(cfg Config) *Sandbox {
 	if cfg.MarketItemLimit <= 0 {
 		cfg.MarketItemLimit = defaultMarketItemLimit
 	}
-	return &Sandbox{
+	s := &Sandbox{
 		cfg:               cfg,
 		vkCodes:           make(map[string]vkCode),
 		vkTokens:          make(map[string]vkToken),
@@ -146,8 +146,9 @@ func New(cfg Config) *Sandbox {
 		evotorRate:        newFixedWindowLimiter(evotorCallsPerWindow, evotorRateWindow),
 		counts:            make(map[callKey]int),
 		catalogs:          newEvotorCatalogs(),
-		market:            newVKMarket(),
 	}
+	s.market = newVKMarket(s.now())
+	return s
 }
 
 // Handler returns the HTTP handler that serves every sandbox route at the root.

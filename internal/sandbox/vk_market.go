@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // VK API error codes of the market methods and execute, with the
@@ -60,7 +61,23 @@ const (
 	maxMarketPrice  = 999_999_999_999 // rubles
 	firstItemID     = 10_000_001
 	firstPhotoID    = 457_239_001
+	// idsPerSecond is how far the first item, photo and album ids of a
+	// sandbox move for each second it starts later than idEpoch. VK's ids
+	// only grow, so a sandbox started again must not hand out an id that
+	// the previous one gave to another object, which a product could still
+	// have recorded. At VK's 3 requests per second with 25 calls each, no
+	// sandbox makes 1,000 objects of a kind per second.
+	idsPerSecond = 1_000
 )
+
+// idEpoch is the start of the sandbox's id ranges.
+var idEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// idBase is how far the ids of a sandbox started at now begin past the
+// first ids.
+func idBase(now time.Time) int64 {
+	return max(0, int64(now.Sub(idEpoch)/time.Second)) * idsPerSecond
+}
 
 func invalidParam(format string, args ...any) *vkError {
 	return &vkError{code: vkErrInvalidParam, msg: vkMsgInvalidParam + ": " + fmt.Sprintf(format, args...)}
@@ -84,9 +101,11 @@ type vkMarket struct {
 	uploadServersIssued int
 	nextItemID          int64
 	nextPhotoID         int64
+	firstAlbumID        int64 // of every community
 }
 
-func newVKMarket() vkMarket {
+func newVKMarket(now time.Time) vkMarket {
+	base := idBase(now)
 	return vkMarket{
 		groups:         make(map[int64]*marketGroup),
 		photos:         make(map[int64]*marketPhoto),
@@ -94,8 +113,9 @@ func newVKMarket() vkMarket {
 		uploads:        make(map[string]*uploadedPhoto),
 		uploadSecret:   randomHex(16),
 		rejectedPhotos: make(map[string]bool),
-		nextItemID:     firstItemID,
-		nextPhotoID:    firstPhotoID,
+		nextItemID:     firstItemID + base,
+		nextPhotoID:    firstPhotoID + base,
+		firstAlbumID:   1 + base,
 	}
 }
 
@@ -139,7 +159,7 @@ func (m *vkMarket) groupLocked(groupID int64) *marketGroup {
 		g = &marketGroup{
 			itemByID:    make(map[int64]*marketItem),
 			albumByID:   make(map[int64]*marketAlbum),
-			nextAlbumID: 1,
+			nextAlbumID: m.firstAlbumID,
 		}
 		m.groups[groupID] = g
 	}

@@ -652,3 +652,22 @@ func TestMarketPage(t *testing.T) {
 		t.Errorf("unknown community: status = %d, want 404", r.status)
 	}
 }
+
+func TestRestartedSandboxReusesNoIDs(t *testing.T) {
+	started := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	before := newVKMarket(started)
+	// The earlier sandbox makes objects at the most VK's rate allows for
+	// a minute, then a new one starts.
+	made := int64(60 * vkCallsPerSecond * maxExecuteCalls)
+	after := newVKMarket(started.Add(time.Minute))
+
+	if after.nextItemID <= before.nextItemID+made {
+		t.Errorf("first item id after the restart %d, want above %d", after.nextItemID, before.nextItemID+made)
+	}
+	if after.nextPhotoID <= before.nextPhotoID+made {
+		t.Errorf("first photo id after the restart %d, want above %d", after.nextPhotoID, before.nextPhotoID+made)
+	}
+	if after.firstAlbumID <= before.firstAlbumID+made {
+		t.Errorf("first album id after the restart %d, want above %d", after.firstAlbumID, before.firstAlbumID+made)
+	}
+}

@@ -251,6 +251,13 @@ func DecodeAlbumID(raw json.RawMessage) (int64, error) {
 	return int64(id), nil
 }
 
+// Values of Item.Availability.
+const (
+	AvailabilityForSale     = 0
+	AvailabilityRemoved     = 1 // also an item hidden with deleted=1
+	AvailabilityUnavailable = 2
+)
+
 // Item is a VK Market item as market.get returns it.
 type Item struct {
 	ID           int64
