@@ -11,7 +11,7 @@ import (
 // pictureWorkers is how many pictures are prepared at once. Preparing one
 // is an image list and an image download from Evotor, then about 16 ms of
 // CPU work, so that the workers spend most of their time waiting on
-// Evotor when it answers in tens of milliseconds.
+// Evotor when it responds in tens of milliseconds.
 const pictureWorkers = 8
 
 // prepared is a product read from Evotor, mapped, and with its picture.

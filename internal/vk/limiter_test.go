@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// fakeClock is a clock that moves only when told.
+// fakeClock is a clock that moves only when advance is called.
 type fakeClock struct{ t time.Time }
 
 func (c *fakeClock) now() time.Time          { return c.t }
