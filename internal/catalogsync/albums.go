@@ -143,10 +143,7 @@ func (p *syncPass) findAlbum(ctx context.Context, title string) (int64, error) {
 			return err
 		})
 		if err != nil {
-			if stop := vkStop(err); stop != nil {
-				return 0, stop
-			}
-			return 0, fromVK(err)
+			return 0, vkError(err)
 		}
 		p.albums.existingLoaded = true
 	}
@@ -212,10 +209,7 @@ func (p *syncPass) addAlbums(ctx context.Context, groups []string) error {
 			log.Warn("VK keeps failing to create an album, publishing its items without one")
 			p.albums.unavailable[group] = true
 		default:
-			if stop := vkStop(res.Err); stop != nil {
-				return stop
-			}
-			return fromVK(res.Err)
+			return vkError(res.Err)
 		}
 	}
 	return nil

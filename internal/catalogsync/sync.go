@@ -46,7 +46,7 @@ type syncPass struct {
 	// present are the ids of the community's items when findVanished read
 	// them, nil otherwise.
 	present map[int64]bool
-	// hiddenListed is set when present tells about hidden items too.
+	// hiddenListed is set when present covers hidden items too.
 	hiddenListed bool
 	// forgotten are the picture keys whose reused photo VK rejected, until
 	// their SyncPhoto rows are deleted.

@@ -230,28 +230,28 @@ func (p *syncPass) waitRound() {
 // as failed.
 func (p *syncPass) applyPhotos(ids map[string]int64, known map[string]bool, failures map[string]string) {
 	r := p.r
-	kept := p.pending[:0]
+	remaining := p.pending[:0]
 	for _, op := range p.pending {
 		if !op.needsPhoto() {
-			kept = append(kept, op)
+			remaining = append(remaining, op)
 			continue
 		}
 		if id, ok := ids[op.pic.key]; ok {
 			op.photoID, op.photoReused = id, known[op.pic.key]
 			op.pic.data = nil
-			kept = append(kept, op)
+			remaining = append(remaining, op)
 			continue
 		}
 		message, failed := failures[op.pic.key]
 		if !failed {
-			kept = append(kept, op)
+			remaining = append(remaining, op)
 			continue
 		}
 		r.counts.processed++
 		r.recordFailure(op.productID, op.item.Name, message)
 	}
-	clear(p.pending[len(kept):])
-	p.pending = kept
+	clear(p.pending[len(remaining):])
+	p.pending = remaining
 }
 
 // knownPhotos returns the VK photo ids of the pictures already uploaded to

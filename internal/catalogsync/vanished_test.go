@@ -18,15 +18,32 @@ func (f *fixture) deleteInVK(n int) int {
 		if item.Hidden || deleted == n {
 			continue
 		}
-		params := url.Values{}
-		params.Set("owner_id", strconv.FormatInt(-f.groupID, 10))
-		params.Set("item_id", strconv.FormatInt(item.ID, 10))
-		if err := f.e.App.VK.Call(context.Background(), f.vkToken, "market.delete", params, nil); err != nil {
-			f.t.Fatalf("delete item %d in VK: %v", item.ID, err)
-		}
+		f.deleteItemInVK(item.ID)
 		deleted++
 	}
 	return deleted
+}
+
+// deleteItemInVK deletes one item of the community in VK.
+func (f *fixture) deleteItemInVK(itemID int64) {
+	f.t.Helper()
+	params := url.Values{}
+	params.Set("owner_id", strconv.FormatInt(-f.groupID, 10))
+	params.Set("item_id", strconv.FormatInt(itemID, 10))
+	if err := f.e.App.VK.Call(context.Background(), f.vkToken, "market.delete", params, nil); err != nil {
+		f.t.Fatalf("delete item %d in VK: %v", itemID, err)
+	}
+}
+
+// hiddenInVK counts the community's items hidden with deleted=1.
+func (f *fixture) hiddenInVK() int {
+	hidden := 0
+	for _, item := range f.e.Sandbox.MarketItems(f.groupID) {
+		if item.Hidden {
+			hidden++
+		}
+	}
+	return hidden
 }
 
 // checkPublished checks that the community has want items, each with a
@@ -120,29 +137,17 @@ func TestHiddenItemIsNotCreatedAgain(t *testing.T) {
 	if run.Created != 9 || run.Unchanged != 1 {
 		t.Errorf("created %d, unchanged %d; want 9, 1", run.Created, run.Unchanged)
 	}
-	hidden := 0
-	for _, item := range f.e.Sandbox.MarketItems(f.groupID) {
-		if item.Hidden {
-			hidden++
-		}
-	}
-	if hidden != 1 {
-		t.Errorf("hidden VK items = %d, want 1", hidden)
+	if n := f.hiddenInVK(); n != 1 {
+		t.Errorf("hidden VK items = %d, want 1", n)
 	}
 }
 
 func TestEmptiedMarketGetsHiddenItemBack(t *testing.T) {
 	f := newFixture(t, fixtureOptions{catalogSize: 10})
 	f.sync()
-	ctx := context.Background()
 	// Delete every item, the hidden one too, as a reset of VK would.
 	for _, item := range f.e.Sandbox.MarketItems(f.groupID) {
-		params := url.Values{}
-		params.Set("owner_id", strconv.FormatInt(-f.groupID, 10))
-		params.Set("item_id", strconv.FormatInt(item.ID, 10))
-		if err := f.e.App.VK.Call(ctx, f.vkToken, "market.delete", params, nil); err != nil {
-			t.Fatalf("delete item %d in VK: %v", item.ID, err)
-		}
+		f.deleteItemInVK(item.ID)
 	}
 
 	run := f.sync()
@@ -150,14 +155,8 @@ func TestEmptiedMarketGetsHiddenItemBack(t *testing.T) {
 	if run.Created != 10 || run.Unchanged != 0 {
 		t.Errorf("created %d, unchanged %d; want 10, 0", run.Created, run.Unchanged)
 	}
-	hidden := 0
-	for _, item := range f.e.Sandbox.MarketItems(f.groupID) {
-		if item.Hidden {
-			hidden++
-		}
-	}
-	if hidden != 1 {
-		t.Errorf("hidden VK items = %d, want 1", hidden)
+	if n := f.hiddenInVK(); n != 1 {
+		t.Errorf("hidden VK items = %d, want 1", n)
 	}
 }
 

@@ -284,7 +284,7 @@ func (p *syncPass) classifyWriteError(op *itemOp, apiErr *vk.APIError) writeOutc
 		op.action = catalog.ActionCreate
 		return outcomeGone
 	case apiErr.Code == vk.ErrInvalidParam && op.photoReused && !op.photoRefreshed:
-		// VK names no error for a photo it no longer has, and answers 100 for
+		// VK has no error code for a photo it no longer has, and returns 100 for
 		// an unknown main_photo_id. A photo uploaded by an earlier run may be
 		// gone, so the picture is uploaded once more before the item fails.
 		if p.photoGoneLogged {

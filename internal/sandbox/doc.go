@@ -113,6 +113,6 @@
 // SetOutage, CallCount, SetProductPrice, VKGroups and MarketItems, which
 // are safe for concurrent use. Three have no endpoint: RejectPhoto makes
 // the upload servers reject a picture, FailProductImage makes one
-// product's Evotor image file answer 503, and CorruptProductImage makes it
-// answer with half of the PNG.
+// product's Evotor image file respond with 503, and CorruptProductImage
+// makes it respond with half of the PNG.
 package sandbox

@@ -35,10 +35,10 @@ type evotorCatalogs struct {
 // imageRef identifies the product that an image belongs to.
 type imageRef struct {
 	storeID, productID string
-	// unavailable makes the image file answer 503, as if Evotor's image
+	// unavailable makes the image file respond with 503, as if Evotor's image
 	// storage failed for this image alone.
 	unavailable bool
-	// corrupt makes the image file answer 200 with the first half of the
+	// corrupt makes the image file respond with 200 and the first half of the
 	// PNG, as a download cut short does.
 	corrupt bool
 }

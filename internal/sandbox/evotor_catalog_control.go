@@ -68,14 +68,14 @@ func (s *Sandbox) SetProductQuantity(storeID, productID, qty string) error {
 	return s.updateProduct(storeID, productID, func(p *evotorProduct) { p.quantity = quantity })
 }
 
-// FailProductImage makes the image file of a product answer 503 from now
+// FailProductImage makes the image file of a product respond with 503 from now
 // on, while the product and its image list stay readable. It returns an
 // error for a product without an image.
 func (s *Sandbox) FailProductImage(storeID, productID string) error {
 	return s.breakProductImage(storeID, productID, func(ref *imageRef) { ref.unavailable = true })
 }
 
-// CorruptProductImage makes the image file of a product answer 200 with
+// CorruptProductImage makes the image file of a product respond with 200 and
 // only the first half of its PNG from now on. It returns an error for a
 // product without an image.
 func (s *Sandbox) CorruptProductImage(storeID, productID string) error {

@@ -658,16 +658,16 @@ func TestRestartedSandboxReusesNoIDs(t *testing.T) {
 	before := newVKMarket(started)
 	// The earlier sandbox makes objects at the most VK's rate allows for
 	// a minute, then a new one starts.
-	made := int64(60 * vkCallsPerSecond * maxExecuteCalls)
+	created := int64(60 * vkCallsPerSecond * maxExecuteCalls)
 	after := newVKMarket(started.Add(time.Minute))
 
-	if after.nextItemID <= before.nextItemID+made {
-		t.Errorf("first item id after the restart %d, want above %d", after.nextItemID, before.nextItemID+made)
+	if after.nextItemID <= before.nextItemID+created {
+		t.Errorf("first item id after the restart %d, want above %d", after.nextItemID, before.nextItemID+created)
 	}
-	if after.nextPhotoID <= before.nextPhotoID+made {
-		t.Errorf("first photo id after the restart %d, want above %d", after.nextPhotoID, before.nextPhotoID+made)
+	if after.nextPhotoID <= before.nextPhotoID+created {
+		t.Errorf("first photo id after the restart %d, want above %d", after.nextPhotoID, before.nextPhotoID+created)
 	}
-	if after.firstAlbumID <= before.firstAlbumID+made {
-		t.Errorf("first album id after the restart %d, want above %d", after.firstAlbumID, before.firstAlbumID+made)
+	if after.firstAlbumID <= before.firstAlbumID+created {
+		t.Errorf("first album id after the restart %d, want above %d", after.firstAlbumID, before.firstAlbumID+created)
 	}
 }

@@ -543,8 +543,8 @@ func DecodePhotoID(raw json.RawMessage) (int64, error) {
 
 // DecodePhotoIDs reads the photo ids from a response of
 // market.saveProductPhotoBulk, an array of {"photo_id": N, "photo": {…}}
-// in the order of the uploaded files. want is the number of files; an
-// answer with another count is an error, because its ids cannot be matched
+// in the order of the uploaded files. want is the number of files; a
+// response with another count is an error, because its ids cannot be matched
 // to the files.
 func DecodePhotoIDs(raw json.RawMessage, want int) ([]int64, error) {
 	var entries []json.RawMessage
